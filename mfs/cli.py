@@ -1,0 +1,25 @@
+"""The `mfs` command line: one entry point for every stage of the pipeline."""
+
+from __future__ import annotations
+
+import typer
+
+from mfs.commands.demo import demo_command
+from mfs.commands.generate import generate_command
+from mfs.commands.validate import validate_command
+
+app = typer.Typer(
+    name="mfs",
+    help="Marketing feature store: generate/validate raw data, build features, publish, train, "
+    "score and export. Run `mfs COMMAND --help` for examples.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("generate")(generate_command)
+app.command("validate")(validate_command)
+app.command("demo")(demo_command)
+
+
+def main() -> None:
+    app()

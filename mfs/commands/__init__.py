@@ -1,0 +1,1 @@
+"""One module per `mfs` subcommand; `mfs.cli` assembles them."""

@@ -1,0 +1,23 @@
+"""Where every stage reads and writes: one place, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Root of everything the pipeline writes (`MFS_DATA_DIR`, default `data/`)."""
+    return Path(os.environ.get("MFS_DATA_DIR", REPO_ROOT / "data"))
+
+
+def raw_dir() -> Path:
+    """Raw input files (`MFS_RAW_DIR`, default `data/raw/`)."""
+    return Path(os.environ.get("MFS_RAW_DIR", data_dir() / "raw"))
+
+
+def truth_dir() -> Path:
+    """Generator ground truth, read by evaluation only (`MFS_TRUTH_DIR`, default `data/truth/`)."""
+    return Path(os.environ.get("MFS_TRUTH_DIR", data_dir() / "truth"))

@@ -1,0 +1,63 @@
+"""Shared fixtures: small generated data sets, built once per test session."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mfs.synthetic.generate import GenerateOptions, GenerateSummary, generate
+
+END = date(2026, 6, 30)
+SMALL = 1000
+
+
+def make_raw(root: Path, **kwargs: object) -> GenerateSummary:
+    opts = GenerateOptions(out=root / "raw", truth_out=root / "truth", end=END, **kwargs)
+    return generate(opts)
+
+
+@pytest.fixture(scope="session")
+def clean_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1k customers, one year, seed 42: the shared clean data set (do not modify it)."""
+    root = tmp_path_factory.mktemp("clean")
+    make_raw(root, customers=SMALL, seed=42)
+    return root / "raw"
+
+
+@pytest.fixture(scope="session")
+def dirty_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same data set with every planted defect class (`_dirty_counts.json` beside it)."""
+    root = tmp_path_factory.mktemp("dirty")
+    make_raw(root, customers=SMALL, seed=42, dirty=True)
+    return root / "raw"
+
+
+SERVICES = {"postgresql": ("127.0.0.1", 5432), "redis": ("127.0.0.1", 6379)}
+
+
+def _reachable(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    """Tests marked `services` skip loudly without PostgreSQL/Redis, or fail under CI."""
+    if request.node.get_closest_marker("services") is None:
+        return
+    down = [name for name, (host, port) in SERVICES.items() if not _reachable(host, port)]
+    if not down:
+        return
+    message = (f"{', '.join(down)} not reachable on 127.0.0.1 (see README: start them, or run "
+               "without MFS_REQUIRE_SERVICES to skip)")
+    if os.environ.get("MFS_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
