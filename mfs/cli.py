@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mfs.commands.build import build_command
 from mfs.commands.demo import demo_command
 from mfs.commands.generate import generate_command
 from mfs.commands.validate import validate_command
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
+app.command("build")(build_command)
 app.command("demo")(demo_command)
 
 

@@ -21,3 +21,18 @@ def raw_dir() -> Path:
 def truth_dir() -> Path:
     """Generator ground truth, read by evaluation only (`MFS_TRUTH_DIR`, default `data/truth/`)."""
     return Path(os.environ.get("MFS_TRUTH_DIR", data_dir() / "truth"))
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse dbt builds (`MFS_WAREHOUSE`, default `data/warehouse.duckdb`)."""
+    return Path(os.environ.get("MFS_WAREHOUSE", data_dir() / "warehouse.duckdb"))
+
+
+def features_dir() -> Path:
+    """Parquet exports of the feature and label marts that Feast reads (`data/features/`)."""
+    return Path(os.environ.get("MFS_FEATURES_DIR", data_dir() / "features"))
+
+
+def dbt_target_dir() -> Path:
+    """dbt's compiled artefacts and manifest (`data/dbt/target`)."""
+    return Path(os.environ.get("DBT_TARGET_PATH", data_dir() / "dbt" / "target"))

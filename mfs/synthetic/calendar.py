@@ -37,8 +37,14 @@ class Calendar:
         return self.start_micros + np.asarray(day, dtype=np.int64) * MICROS_PER_DAY
 
     def snapshot_days(self) -> list[int]:
-        """Weekly snapshots counted back from the end (the dbt default cadence), oldest first."""
-        return sorted(range(self.days, SNAPSHOT_EVERY_DAYS - 1, -SNAPSHOT_EVERY_DAYS))
+        """Snapshot day indices: every Monday 00:00 UTC, plus the end (the latest day).
+
+        Mondays, not "every 7 days back from the end", so that a new day of data never shifts
+        the grid: this is the dbt marts' default cadence, and the truth lines up with it.
+        """
+        monday_offset = (7 - self.start.weekday()) % 7
+        mondays = range(monday_offset or 7, self.days, SNAPSHOT_EVERY_DAYS)
+        return sorted({*mondays, self.days})
 
     def season_by_day(self, extra_days: int = 0) -> np.ndarray:
         """Purchase-logit seasonal shift for day indices [0, days + extra_days)."""

@@ -1,0 +1,128 @@
+{#-
+    Parsing raw values into contract types. Each `*_problem` macro returns a SQL expression that
+    is a rejection reason or null, so a staging base model lists its rules as
+    coalesce(rule_1, rule_2, ...) and the first failing rule names the row's reason.
+-#}
+
+{#- Parse a raw timestamp. CSV text must carry a zone; naive text is never assumed UTC. -#}
+{% macro parse_timestamp(column, table) -%}
+    {%- if raw_format(table) == 'csv' -%}
+        case when regexp_matches(trim({{ column }}), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+             then try_cast(trim({{ column }}) as timestamptz) end
+    {%- else -%}
+        try_cast({{ column }} as timestamptz)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The reference time for "in the future": the build's start, or var('reference_time'). -#}
+{% macro reference_time() -%}
+    {%- if var('reference_time', none) -%}
+        timestamptz '{{ var("reference_time") }}'
+    {%- else -%}
+        timestamptz '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro timestamp_problem(column, table, required=true) -%}
+    case
+        {% if required -%}
+        when {{ column }} is null then 'missing_{{ column }}'
+        {% endif -%}
+        {% if raw_format(table) == 'csv' -%}
+        when {{ column }} is not null
+             and not regexp_matches(trim({{ column }}), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+            then 'timestamp_without_timezone'
+        {% endif -%}
+        when {{ column }} is not null and {{ parse_timestamp(column, table) }} is null
+            then 'unparseable_{{ column }}'
+        when {{ parse_timestamp(column, table) }} > {{ reference_time() }}
+            then 'future_timestamp'
+    end
+{%- endmacro %}
+
+{#- A required value that must parse as `type`. -#}
+{% macro value_problem(column, type, required=true) -%}
+    case
+        {% if required -%}
+        when {{ column }} is null then 'missing_{{ column }}'
+        {% endif -%}
+        when {{ column }} is not null and try_cast({{ column }} as {{ type }}) is null
+            then 'unparseable_{{ column }}'
+    end
+{%- endmacro %}
+
+{#- Keys: null, or seen before in the same export (ordered by `order_by`, newest kept first). -#}
+{% macro key_problem(column, order_by) -%}
+    case
+        when {{ column }} is null then 'null_key'
+        when row_number() over (partition by {{ column }} order by {{ order_by }}) > 1
+            then 'duplicate_key'
+    end
+{%- endmacro %}
+
+{% macro accepted_problem(expression, values, reason) -%}
+    case when {{ expression }} is not null and {{ expression }} not in (
+        {%- for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor -%}
+    ) then '{{ reason }}' end
+{%- endmacro %}
+
+{#- Trim + lower-case: the join form of an email (plus-tags and dots are kept: other systems
+    treat them as different addresses; ad-platform formatting happens at export). -#}
+{% macro normalize_email(column) -%}
+    nullif(lower(trim({{ column }})), '')
+{%- endmacro %}
+
+{% macro is_valid_email(normalized) -%}
+    regexp_full_match({{ normalized }}, '[^@\s]+@[^@\s]+\.[a-z]{2,}')
+{%- endmacro %}
+
+{#- A stable, non-PII join key for a person: sha256 of the normalised email. -#}
+{% macro email_key(column) -%}
+    case when {{ is_valid_email(normalize_email(column)) }} then sha256({{ normalize_email(column) }}) end
+{%- endmacro %}
+
+{#- E.164 from what people type: '+..' and '00..' are international; otherwise national digits
+    with the trunk prefix dropped and the country's calling code prepended. -#}
+{% macro normalize_phone(column, calling_code) -%}
+    case
+        when {{ column }} is null or regexp_replace({{ column }}, '[^0-9]', '', 'g') = '' then null
+        when trim({{ column }}) like '+%'
+            then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
+        when regexp_replace({{ column }}, '[^0-9]', '', 'g') like '00%'
+            then '+' || substr(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 3)
+        when {{ calling_code }} = '1' and length(regexp_replace({{ column }}, '[^0-9]', '', 'g')) = 11
+             and regexp_replace({{ column }}, '[^0-9]', '', 'g') like '1%'
+            then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
+        else '+' || {{ calling_code }} || ltrim(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '0')
+    end
+{%- endmacro %}
+
+{#- GA4-style default channel grouping from utm_source / utm_medium. -#}
+{% macro channel_from_utm(source, medium) -%}
+    case
+        when {{ medium }} = 'cpc' then 'paid_search'
+        when {{ medium }} in ('paid_social', 'paidsocial', 'cpm') then 'paid_social'
+        when {{ medium }} = 'email' then 'email'
+        when {{ medium }} is not null then 'other_campaign'
+        when {{ source }} is not null then 'referral'
+        else 'direct'
+    end
+{%- endmacro %}
+
+{#- Days since 1970-01-01 of a timestamp: the integer axis of the feature windows. -#}
+{% macro epoch_day(ts) -%}
+    (cast({{ ts }} as date) - date '1970-01-01')
+{%- endmacro %}
+
+{#- Seniority band from a free-text job title (the bands sales teams score leads by). -#}
+{% macro title_seniority(title) -%}
+    case
+        when {{ title }} is null or lower(trim({{ title }})) in ('', 'n/a', 'na', '-') then 'unknown'
+        when regexp_matches(lower({{ title }}), '\b(ceo|cto|coo|cmo|cfo|chief|founder|president|owner)\b')
+            and not regexp_matches(lower({{ title }}), 'vice president') then 'c_level'
+        when regexp_matches(lower({{ title }}), '\b(vp|svp|evp|vice president)\b') then 'vp'
+        when regexp_matches(lower({{ title }}), '\b(director|head of)\b') then 'director'
+        when regexp_matches(lower({{ title }}), '\b(manager|lead)\b') then 'manager'
+        else 'individual'
+    end
+{%- endmacro %}

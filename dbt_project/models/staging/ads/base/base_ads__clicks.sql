@@ -1,0 +1,28 @@
+-- Typed ad clicks with their rejection reason; clicks on campaigns missing from the campaign
+-- list cannot be attributed to a channel or a cost, so they are rejected, not guessed.
+with
+
+source as (
+    select * from {{ source('ads', 'ad_clicks') }}
+),
+
+campaigns as (
+    select campaign_id from {{ ref('base_ads__campaigns') }} where rejection_reason is null
+),
+
+typed as (
+    select
+        click_id,
+        lower(trim(platform)) as platform,
+        campaign_id,
+        {{ parse_timestamp('clicked_at', 'ad_clicks') }} as clicked_at,
+        coalesce(
+            {{ key_problem('click_id', 'clicked_at') }},
+            {{ timestamp_problem('clicked_at', 'ad_clicks') }},
+            case when campaign_id not in (select campaign_id from campaigns)
+                then 'unknown_campaign' end
+        ) as rejection_reason
+    from source
+)
+
+select * from typed

@@ -1,0 +1,10 @@
+-- One row per accepted marketing-consent change of a contact.
+select
+    consent_event_id,
+    contact_id,
+    status,
+    consent_source,
+    status = 'granted' as is_granted,
+    occurred_at
+from {{ ref('base_crm__consent_events') }}
+where rejection_reason is null

@@ -1,0 +1,22 @@
+-- One row per accepted order, amounts in the order currency and in USD (fixed rates).
+-- `refunded_at` is the time a refund or cancellation became known.
+select
+    -- ids
+    order_id,
+    contact_id,
+    -- strings
+    currency,
+    status,
+    channel,
+    -- numerics
+    amount,
+    amount_usd,
+    item_count,
+    -- booleans
+    status in ('refunded', 'cancelled') as is_refunded,
+    -- timestamps
+    ordered_at,
+    case when status in ('refunded', 'cancelled') then coalesce(refunded_at, ordered_at) end
+        as refunded_at
+from {{ ref('base_crm__orders') }}
+where rejection_reason is null

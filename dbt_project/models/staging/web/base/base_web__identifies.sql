@@ -1,0 +1,23 @@
+-- Typed identify calls with their rejection reason.
+with
+
+source as (
+    select * from {{ source('web', 'web_identifies') }}
+),
+
+typed as (
+    select
+        identify_id,
+        anonymous_id,
+        user_id,
+        email as email_raw,
+        {{ parse_timestamp('occurred_at', 'web_identifies') }} as occurred_at,
+        coalesce(
+            {{ key_problem('identify_id', 'occurred_at') }},
+            case when anonymous_id is null then 'missing_anonymous_id' end,
+            {{ timestamp_problem('occurred_at', 'web_identifies') }}
+        ) as rejection_reason
+    from source
+)
+
+select * from typed

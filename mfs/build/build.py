@@ -1,0 +1,126 @@
+"""The build stage: register raw files, check freshness, `dbt build`, export on success."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from mfs.build.export import ExportedFile, export_marts
+from mfs.build.runner import DbtRun, invoke
+from mfs.contract.files import discover
+
+FRESHNESS_MODES = ("error", "warn", "skip")
+
+
+@dataclass
+class BuildSummary:
+    raw_dir: str
+    warehouse: str
+    success: bool = False
+    seconds: float = 0.0
+    stage_failed: str | None = None
+    models: dict[str, int] = field(default_factory=dict)
+    tests: dict[str, int] = field(default_factory=dict)
+    failing: list[dict[str, object]] = field(default_factory=list)
+    freshness: list[dict[str, object]] = field(default_factory=list)
+    rejected_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    exported: list[ExportedFile] = field(default_factory=list)
+    absent_optional_sources: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _count(run: DbtRun, resource: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in run.results:
+        if r.resource_type == resource:
+            counts[r.status] = counts.get(r.status, 0) + 1
+    return counts
+
+
+def _rejected(warehouse: Path) -> dict[str, dict[str, int]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select source_table, rejection_reason, count(*) from main.stg_quality__rejected_rows "
+            "group by all order by 1, 2"
+        ).fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for table, reason, n in rows:
+        out.setdefault(table, {})[reason] = int(n)
+    return out
+
+
+def build(
+    raw_dir: Path,
+    warehouse: Path,
+    features_dir: Path,
+    *,
+    full_refresh: bool = False,
+    freshness: str = "error",
+    dbt_vars: dict[str, str] | None = None,
+    on_node: Callable[[str, str], None] | None = None,
+) -> BuildSummary:
+    """Build the warehouse from `raw_dir`; export marts to `features_dir` only if all is green.
+
+    `freshness`: 'error' stops before building when a source is stale past its error threshold,
+    'warn' reports staleness and builds anyway, 'skip' does not check.
+    """
+    started = time.perf_counter()
+    layout = discover(raw_dir)  # raises RawLayoutError with a clear message
+    summary = BuildSummary(raw_dir=str(raw_dir), warehouse=str(warehouse),
+                           absent_optional_sources=list(layout.missing_optional))
+    if layout.missing_required:
+        summary.stage_failed = "sources"
+        summary.errors.append(
+            f"{raw_dir}: required raw table(s) missing: {', '.join(layout.missing_required)}")
+        return summary
+    var_args = ["--vars", str(dbt_vars)] if dbt_vars else []
+
+    register = invoke(["run-operation", "register_raw_sources", *var_args], raw_dir, warehouse)
+    if not register.success:
+        summary.stage_failed = "register_raw_sources"
+        summary.errors = register.errors
+        return summary
+
+    if freshness != "skip":
+        fresh = invoke(["source", "freshness", *var_args], raw_dir, warehouse)
+        summary.freshness = [
+            {"source": r.name, "status": r.status} for r in fresh.results
+        ]
+        stale = [r for r in fresh.results if r.status in ("error", "runtime error")]
+        if stale and freshness == "error":
+            summary.stage_failed = "freshness"
+            summary.failing = [{"name": r.name, "kind": "source freshness", "message":
+                                r.message or r.status} for r in stale]
+            summary.seconds = round(time.perf_counter() - started, 2)
+            return summary
+
+    args = ["build", *var_args] + (["--full-refresh"] if full_refresh else [])
+    run = invoke(args, raw_dir, warehouse, on_node=on_node)
+    summary.models = _count(run, "model")
+    summary.tests = _count(run, "test")
+    unit = _count(run, "unit_test")
+    if unit:
+        summary.tests.update({f"unit_{k}": v for k, v in unit.items()})
+    summary.failing = [
+        {"name": r.name, "kind": r.resource_type, "status": r.status,
+         "message": r.message, "failures": r.failures}
+        for r in run.results if r.status in ("error", "fail", "runtime error")
+    ]
+    summary.errors = run.errors
+    if warehouse.exists():
+        # When staging did not build there is nothing to count; the failing nodes say why.
+        with contextlib.suppress(duckdb.Error):
+            summary.rejected_rows = _rejected(warehouse)
+    if not run.success:
+        summary.stage_failed = "dbt build"
+        summary.seconds = round(time.perf_counter() - started, 2)
+        return summary
+    summary.exported = export_marts(warehouse, features_dir)
+    summary.success = True
+    summary.seconds = round(time.perf_counter() - started, 2)
+    return summary

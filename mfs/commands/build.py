@@ -1,0 +1,90 @@
+"""`mfs build`: dbt build on DuckDB with progress, a summary, and the feature exports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mfs import paths
+from mfs.build.build import FRESHNESS_MODES, BuildSummary, build
+from mfs.commands.output import console, emit_json, fail
+from mfs.contract.files import RawLayoutError
+
+
+def print_summary(summary: BuildSummary) -> None:
+    table = Table(title=f"dbt build of {summary.raw_dir} in {summary.seconds:.1f}s")
+    table.add_column("what")
+    table.add_column("result")
+    table.add_row("models", ", ".join(f"{k}={v}" for k, v in summary.models.items()) or "-")
+    table.add_row("tests", ", ".join(f"{k}={v}" for k, v in summary.tests.items()) or "-")
+    if summary.freshness:
+        table.add_row("freshness", ", ".join(f"{f['source']}={f['status']}"
+                                             for f in summary.freshness))
+    if summary.absent_optional_sources:
+        table.add_row("absent (optional)", ", ".join(summary.absent_optional_sources))
+    for source_table, reasons in summary.rejected_rows.items():
+        table.add_row(f"quarantined: {source_table}",
+                      ", ".join(f"{reason}={n:,}" for reason, n in reasons.items()))
+    for f in summary.exported:
+        table.add_row(f"exported {f.mart}", f"{f.rows:,} rows -> {f.path}")
+    console.print(table)
+    for item in summary.failing:
+        console.print(f"  [red]x {item.get('kind')} {item['name']}[/]: {item.get('message')}")
+    if not summary.success:
+        for line in summary.errors[-5:]:
+            console.print(f"  [red]{line}[/]")
+        console.print(f"[bold red]build failed at {summary.stage_failed}[/]; nothing exported")
+    else:
+        console.print("[bold green]build succeeded[/]")
+
+
+def build_command(
+    raw: Path = typer.Option(None, "--raw", help="Raw directory. Default: $MFS_RAW_DIR or "
+                             "data/raw."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental "
+                                      "models from scratch."),
+    freshness: str = typer.Option("error", "--freshness", help="Source freshness: error (stop "
+                                  "when stale), warn, or skip."),
+    snapshot_end: str = typer.Option(None, "--snapshot-end", help="Latest snapshot date "
+                                     "(YYYY-MM-DD); default: the day after the newest data."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Build features with dbt on DuckDB; export the marts to parquet only when every test passes.
+
+    Exits 1 when a model or an error-severity test fails (and names it), or when a source is
+    stale with --freshness error. Writes data/warehouse.duckdb and data/features/*.parquet.
+
+    Examples:
+
+      mfs build
+
+      mfs build --raw ~/exports/2026-11 --freshness warn --json
+
+      mfs build --full-refresh
+    """
+    if freshness not in FRESHNESS_MODES:
+        fail(f"--freshness must be one of {FRESHNESS_MODES}, got {freshness!r}")
+    dbt_vars = {"snapshot_end": snapshot_end} if snapshot_end else None
+    try:
+        with Progress(SpinnerColumn(), TextColumn("[bold]dbt build[/] {task.completed} nodes "
+                      "done, last: {task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("starting", total=None)
+            summary = build(
+                raw or paths.raw_dir(), paths.warehouse_path(), paths.features_dir(),
+                full_refresh=full_refresh, freshness=freshness, dbt_vars=dbt_vars,
+                on_node=lambda name, status: bar.update(task, advance=1,
+                                                        description=f"{name} ({status})"),
+            )
+    except RawLayoutError as exc:
+        fail(str(exc), code=2)
+    if as_json:
+        emit_json(asdict(summary))
+    else:
+        print_summary(summary)
+    if not summary.success:
+        raise SystemExit(1)
