@@ -63,6 +63,7 @@ def build(
     freshness: str = "error",
     dbt_vars: dict[str, str] | None = None,
     on_node: Callable[[str, str], None] | None = None,
+    target_dir: Path | None = None,
 ) -> BuildSummary:
     """Build the warehouse from `raw_dir`; export marts to `features_dir` only if all is green.
 
@@ -80,14 +81,16 @@ def build(
         return summary
     var_args = ["--vars", str(dbt_vars)] if dbt_vars else []
 
-    register = invoke(["run-operation", "register_raw_sources", *var_args], raw_dir, warehouse)
+    register = invoke(["run-operation", "register_raw_sources", *var_args], raw_dir, warehouse,
+                      target_dir=target_dir)
     if not register.success:
         summary.stage_failed = "register_raw_sources"
         summary.errors = register.errors
         return summary
 
     if freshness != "skip":
-        fresh = invoke(["source", "freshness", *var_args], raw_dir, warehouse)
+        fresh = invoke(["source", "freshness", *var_args], raw_dir, warehouse,
+                       target_dir=target_dir)
         summary.freshness = [
             {"source": r.name, "status": r.status} for r in fresh.results
         ]
@@ -100,7 +103,7 @@ def build(
             return summary
 
     args = ["build", *var_args] + (["--full-refresh"] if full_refresh else [])
-    run = invoke(args, raw_dir, warehouse, on_node=on_node)
+    run = invoke(args, raw_dir, warehouse, on_node=on_node, target_dir=target_dir)
     summary.models = _count(run, "model")
     summary.tests = _count(run, "test")
     unit = _count(run, "unit_test")

@@ -36,9 +36,9 @@ class DbtRun:
     errors: list[str] = field(default_factory=list)
 
 
-def dbt_env(raw_dir: Path, warehouse: Path) -> dict[str, str]:
+def dbt_env(raw_dir: Path, warehouse: Path, target_dir: Path | None = None) -> dict[str, str]:
     """The environment every dbt call of the pipeline runs with."""
-    target = paths.dbt_target_dir().resolve()
+    target = (target_dir or paths.dbt_target_dir()).resolve()
     return {
         **os.environ,
         "MFS_RAW_DIR": str(Path(raw_dir).resolve()),
@@ -51,17 +51,27 @@ def dbt_env(raw_dir: Path, warehouse: Path) -> dict[str, str]:
     }
 
 
+def _node_name(unique_id: str) -> str:
+    """`test.project.accepted_values_x.1a2b3c` -> `accepted_values_x`; sources keep `src.table`."""
+    parts = unique_id.split(".")
+    if parts[0] == "test" and len(parts) >= 3:
+        return parts[2]
+    if parts[0] == "source":
+        return ".".join(parts[-2:])
+    return parts[-1]
+
+
 def _dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
 def invoke(
     args: list[str], raw_dir: Path, warehouse: Path,
-    on_node: Callable[[str, str], None] | None = None,
+    on_node: Callable[[str, str], None] | None = None, target_dir: Path | None = None,
 ) -> DbtRun:
     """Run `dbt <args>`; `on_node(name, status)` is called as each node finishes."""
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    env = dbt_env(raw_dir, warehouse)
+    env = dbt_env(raw_dir, warehouse, target_dir)
     # `dbt source freshness` writes sources.json; every other command run_results.json.
     artefact = "sources.json" if args[:2] == ["source", "freshness"] else "run_results.json"
     run_results = Path(env["DBT_TARGET_PATH"]) / artefact
@@ -88,8 +98,7 @@ def invoke(
         for item in json.loads(run_results.read_text()).get("results", []):
             unique_id = item.get("unique_id", "?")
             run.results.append(NodeResult(
-                name=unique_id.split(".")[-1] if not unique_id.startswith("source.")
-                else ".".join(unique_id.split(".")[-2:]),
+                name=_node_name(unique_id),
                 resource_type=unique_id.split(".")[0],
                 status=str(item.get("status")),
                 message=item.get("message"),

@@ -1,0 +1,61 @@
+"""Builds of the shared generated data sets, made once per session and reused read-only."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from mfs.build.build import BuildSummary, build
+
+
+@dataclass
+class Built:
+    root: Path
+    raw: Path
+    summary: BuildSummary
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def features(self) -> Path:
+        return self.root / "features"
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            con.execute("set TimeZone = 'UTC'")
+            return con.execute(sql).df()
+
+
+def run_build(root: Path, raw: Path, **kwargs: object) -> Built:
+    root.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("freshness", "skip")  # the shared data sets end on a fixed, past date
+    summary = build(raw, root / "warehouse.duckdb", root / "features",
+                    target_dir=root / "target", **kwargs)  # type: ignore[arg-type]
+    return Built(root, raw, summary)
+
+
+def copy_build(built: Built, root: Path) -> Built:
+    """A private copy of a build (warehouse, exports), to change without touching the shared one."""
+    root.mkdir(parents=True)
+    shutil.copy(built.warehouse, root / "warehouse.duckdb")
+    shutil.copytree(built.features, root / "features")
+    return Built(root, built.raw, built.summary)
+
+
+@pytest.fixture(scope="session")
+def clean_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    built = run_build(tmp_path_factory.mktemp("clean_build"), clean_raw)
+    assert built.summary.success, (built.summary.failing, built.summary.errors)
+    return built
+
+
+@pytest.fixture(scope="session")
+def dirty_build(dirty_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return run_build(tmp_path_factory.mktemp("dirty_build"), dirty_raw)

@@ -1,0 +1,116 @@
+"""`mfs build` on generated data: green, quarantines exactly, blocks exports on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mfs.build.export import EXPORTED_MARTS
+from tests.build.conftest import Built, copy_build, run_build
+
+# What each planted defect becomes in staging: (dbt reason, disposition); None = not quarantined.
+PLANTED_TO_QUARANTINE = {
+    ("crm_contacts", "duplicate_key"): ("duplicate_key", "rejected"),
+    ("crm_contacts", "malformed_value"): ("malformed_email", "value_nulled"),
+    ("crm_contacts", "duplicate_after_normalization"): ("duplicate_person", "flagged"),
+    ("crm_orders", "null_key"): ("null_key", "rejected"),
+    ("crm_orders", "out_of_range"): ("negative_amount", "rejected"),
+    ("crm_orders", "invalid_value"): ("unknown_currency", "rejected"),
+    ("crm_orders", "unknown_reference"): ("unknown_customer", "rejected"),
+    ("crm_orders", "wrong_type"): None,  # text item counts that parse are accepted, not lost
+    ("web_events", "duplicate_key"): ("duplicate_key", "rejected"),
+    ("web_events", "future_timestamp"): ("future_timestamp", "rejected"),
+    ("ad_clicks", "unknown_reference"): ("unknown_campaign", "rejected"),
+    ("crm_consent_events", "timestamp_without_timezone"):
+        ("timestamp_without_timezone", "rejected"),
+}
+
+
+def test_clean_build_is_green_and_exports_every_mart(clean_build: Built) -> None:
+    summary = clean_build.summary
+    assert summary.success
+    assert summary.models.get("success", 0) >= 40
+    assert summary.tests.get("pass", 0) >= 150
+    assert set(summary.tests) <= {"pass", "unit_pass"}
+    assert summary.rejected_rows == {}
+    assert {f.mart for f in summary.exported} == set(EXPORTED_MARTS)
+    for exported in summary.exported:
+        assert exported.rows > 0, exported.mart
+
+
+def test_exports_store_microsecond_utc_timestamps(clean_build: Built) -> None:
+    schema = pq.read_schema(clean_build.features / "customer_features.parquet")
+    for name in ("snapshot_at", "created_at"):
+        assert schema.field(name).type == pa.timestamp("us", tz="UTC"), name
+
+
+def test_dirty_data_is_quarantined_with_exact_counts(dirty_build: Built, dirty_raw: Path) -> None:
+    assert dirty_build.summary.success, dirty_build.summary.failing
+    planted = json.loads((dirty_raw / "_dirty_counts.json").read_text())
+    expected: dict[tuple[str, str, str], int] = {}
+    for defect in planted:
+        outcome = PLANTED_TO_QUARANTINE[(defect["table"], defect["kind"])]
+        if outcome:
+            expected[(defect["table"], *outcome)] = defect["count"]
+    found = dirty_build.frame(
+        "select source_table, rejection_reason, disposition, count(*) as n "
+        "from stg_quality__rejected_rows group by all"
+    )
+    actual = {(r.source_table, r.rejection_reason, r.disposition): r.n
+              for r in found.itertuples()}
+    assert actual == expected
+
+
+def test_a_failing_test_blocks_the_export_and_names_the_test(
+    clean_build: Built, clean_raw: Path, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(clean_raw, raw)
+    contacts = pq.read_table(raw / "crm_contacts.parquet")
+    stages = contacts.column("lifecycle_stage").to_pylist()
+    stages[:3] = ["vip"] * 3  # passes staging's parsing, breaks the accepted_values test
+    idx = contacts.schema.get_field_index("lifecycle_stage")
+    contacts = contacts.set_column(idx, "lifecycle_stage", pa.array(stages, pa.string()))
+    pq.write_table(contacts, raw / "crm_contacts.parquet")
+
+    previous = copy_build(clean_build, tmp_path / "build")
+    before = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    failed = run_build(previous.root, raw)
+
+    assert not failed.summary.success
+    assert failed.summary.stage_failed == "dbt build"
+    names = [f["name"] for f in failed.summary.failing]
+    assert any("accepted_values_stg_crm__contacts_lifecycle_stage" in n for n in names), names
+    assert failed.summary.exported == []
+    after = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    assert after == before, "the previously published exports are untouched"
+
+
+def test_stale_sources_stop_the_build_before_it_starts(clean_raw: Path, tmp_path: Path) -> None:
+    built = run_build(tmp_path, clean_raw, freshness="error")
+    assert not built.summary.success
+    assert built.summary.stage_failed == "freshness"
+    stale = {f["name"] for f in built.summary.failing}
+    assert "web.web_events" in stale
+    assert not (tmp_path / "features").exists()
+
+
+def test_absent_optional_sources_build_with_empty_stand_ins(
+    clean_raw: Path, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(clean_raw, raw)
+    optional = ("crm_leads", "crm_opportunities", "crm_accounts", "ad_campaigns", "ad_clicks",
+                "ad_daily_performance")
+    for name in optional:
+        (raw / f"{name}.parquet").unlink()
+    built = run_build(tmp_path / "build", raw)
+    assert built.summary.success, (built.summary.failing, built.summary.errors)
+    assert set(built.summary.absent_optional_sources) == set(optional)
+    rows = {f.mart: f.rows for f in built.summary.exported}
+    assert rows["lead_features"] == 0
+    assert rows["customer_features"] > 0
