@@ -20,12 +20,12 @@ demo: $(STAMP)
 	$(BIN)/mfs demo
 
 ## test: set up, then run the test suite (lint first: it is part of the suite).
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 ## bench: measure every stage at SCALE (1k, 100k, 1m); results in bench/results/.
 bench: $(STAMP)

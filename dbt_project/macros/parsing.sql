@@ -19,7 +19,7 @@
     {%- if var('reference_time', none) -%}
         timestamptz '{{ var("reference_time") }}'
     {%- else -%}
-        timestamptz '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00'
+        {{ run_started_at_utc() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -125,4 +125,13 @@
         when regexp_matches(lower({{ title }}), '\b(manager|lead)\b') then 'manager'
         else 'individual'
     end
+{%- endmacro %}
+
+{#- The dbt run's start as a TIMESTAMPTZ literal (the `created_at` of feature rows). -#}
+{% macro run_started_at_utc() -%}
+    {%- if run_started_at is string -%}
+        timestamptz '{{ run_started_at }}+00'
+    {%- else -%}
+        timestamptz '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00'
+    {%- endif -%}
 {%- endmacro %}

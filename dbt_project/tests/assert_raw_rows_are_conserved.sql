@@ -17,13 +17,15 @@ with
 
 counts as (
     {% for source_name, table, staged in tables %}
-    select
-        '{{ table }}' as source_table,
-        (select count(*) from {{ source(source_name, table) }}) as raw_rows,
-        (select count(*) from {{ ref(staged) }}) as accepted_rows,
-        (select count(*) from {{ ref('stg_quality__rejected_rows') }}
-            where source_table = '{{ table }}' and disposition = 'rejected') as rejected_rows
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ table }}' as source_table,
+            (select count(*) from {{ source(source_name, table) }}) as raw_rows,
+            (select count(*) from {{ ref(staged) }}) as accepted_rows,
+            (
+                select count(*) from {{ ref('stg_quality__rejected_rows') }}
+                where source_table = '{{ table }}' and disposition = 'rejected'
+            ) as rejected_rows
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

@@ -81,14 +81,15 @@ def build(
         return summary
     var_args = ["--vars", str(dbt_vars)] if dbt_vars else []
 
-    register = invoke(["run-operation", "register_raw_sources", *var_args], raw_dir, warehouse,
-                      target_dir=target_dir)
-    if not register.success:
-        summary.stage_failed = "register_raw_sources"
-        summary.errors = register.errors
-        return summary
-
     if freshness != "skip":
+        # Freshness queries the raw views, so register them first (dbt build's on-run-start
+        # hook does it again, cheaply, for builds that skip this check).
+        register = invoke(["run-operation", "register_raw_sources", *var_args], raw_dir,
+                          warehouse, target_dir=target_dir)
+        if not register.success:
+            summary.stage_failed = "register_raw_sources"
+            summary.errors = register.errors
+            return summary
         fresh = invoke(["source", "freshness", *var_args], raw_dir, warehouse,
                        target_dir=target_dir)
         summary.freshness = [

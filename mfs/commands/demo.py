@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import typer
 
 from mfs import paths
+from mfs.build.build import build
+from mfs.commands.build import print_summary
 from mfs.commands.output import console
 from mfs.contract.validate import validate_directory
 from mfs.synthetic.generate import GenerateOptions, generate
@@ -18,6 +20,8 @@ def demo_command(
     seed: int = typer.Option(42, "--seed", help="Random seed."),
 ) -> None:
     """Generate data, validate it and run every stage that exists, then summarise.
+
+    Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports).
 
     Example:
 
@@ -33,6 +37,15 @@ def demo_command(
     console.print(f"[bold]2. validate[/]  {len(checked)} tables, "
                   f"{sum(t.rows for t in checked):,} rows, "
                   f"{'contract satisfied' if report.ok else 'VIOLATIONS'}")
-    console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s")
     if not report.ok:
         raise SystemExit(1)
+    with console.status("[bold]3. build[/]  dbt build on DuckDB..."):
+        built = build(paths.raw_dir(), paths.warehouse_path(), paths.features_dir())
+    print_summary(built)
+    if not built.success:
+        raise SystemExit(1)
+    console.print(f"[bold]3. build[/]  {built.models.get('success', 0)} models, "
+                  f"{built.tests.get('pass', 0)} tests passed in {built.seconds:.1f}s; features in "
+                  f"{paths.features_dir()}")
+    console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
+                  "Next stages (publish, train, score, export) arrive with their issues.")

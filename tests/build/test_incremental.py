@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mfs.contract.truncate import truncate_raw
 from tests.build.conftest import Built, run_build
-from tests.build.truncate import truncate_raw
 
 # A Saturday: the incremental run must drop its "latest day" snapshot, add Monday 06-29 and
 # the new latest day 06-30.

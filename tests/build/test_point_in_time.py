@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mfs.contract.truncate import truncate_raw
 from tests.build.conftest import Built, run_build
-from tests.build.truncate import truncate_raw
 
 T = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday: a snapshot of both builds
 

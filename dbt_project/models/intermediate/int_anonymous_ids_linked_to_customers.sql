@@ -5,37 +5,57 @@
 with
 
 contacts as (
-    select contact_id, email_key, created_at from {{ ref('stg_crm__contacts') }}
+    select
+        contact_id,
+        email_key,
+        created_at
+    from {{ ref('stg_crm__contacts') }}
 ),
 
 identifies as (
-    select anonymous_id, user_id, email_key, occurred_at from {{ ref('stg_web__identifies') }}
+    select
+        anonymous_id,
+        user_id,
+        email_key,
+        occurred_at
+    from {{ ref('stg_web__identifies') }}
 ),
 
 events_with_user as (
-    select anonymous_id, user_id, min(occurred_at) as occurred_at
+    select
+        anonymous_id,
+        user_id,
+        min(occurred_at) as occurred_at
     from {{ ref('stg_web__events') }}
     where user_id is not null
     group by anonymous_id, user_id
 ),
 
 by_user_id as (
-    select identifies.anonymous_id, contacts.contact_id,
-        greatest(identifies.occurred_at, contacts.created_at) as linked_at, 'identify_user_id' as link_source
+    select
+        identifies.anonymous_id,
+        contacts.contact_id,
+        greatest(identifies.occurred_at, contacts.created_at) as linked_at,
+        'identify_user_id' as link_source
     from identifies
     inner join contacts on identifies.user_id = contacts.contact_id
 ),
 
 by_email as (
-    select identifies.anonymous_id, contacts.contact_id,
-        greatest(identifies.occurred_at, contacts.created_at) as linked_at, 'identify_email' as link_source
+    select
+        identifies.anonymous_id,
+        contacts.contact_id,
+        greatest(identifies.occurred_at, contacts.created_at) as linked_at,
+        'identify_email' as link_source
     from identifies
     inner join contacts on identifies.email_key = contacts.email_key
     where identifies.user_id is null
 ),
 
 by_event as (
-    select events_with_user.anonymous_id, contacts.contact_id,
+    select
+        events_with_user.anonymous_id,
+        contacts.contact_id,
         greatest(events_with_user.occurred_at, contacts.created_at) as linked_at,
         'event_user_id' as link_source
     from events_with_user

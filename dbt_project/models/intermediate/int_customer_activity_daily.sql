@@ -18,7 +18,10 @@ events as (
 ),
 
 sessions as (
-    select customer_id, {{ epoch_day('available_at') }} as activity_day, count(*) as sessions
+    select
+        customer_id,
+        {{ epoch_day('available_at') }} as activity_day,
+        count(*) as sessions
     from {{ ref('int_web_sessions_stitched_to_customers') }}
     group by all
 ),
@@ -57,7 +60,9 @@ refunds as (
 ),
 
 leads as (
-    select contact_id as customer_id, {{ epoch_day('created_at') }} as activity_day,
+    select
+        contact_id as customer_id,
+        {{ epoch_day('created_at') }} as activity_day,
         count(*) as leads_created
     from {{ ref('stg_crm__leads') }}
     where contact_id is not null
@@ -65,17 +70,35 @@ leads as (
 ),
 
 days as (
-    select customer_id, activity_day from events
+    select
+        customer_id,
+        activity_day
+    from events
     union
-    select customer_id, activity_day from sessions
+    select
+        customer_id,
+        activity_day
+    from sessions
     union
-    select customer_id, activity_day from touches
+    select
+        customer_id,
+        activity_day
+    from touches
     union
-    select customer_id, activity_day from orders
+    select
+        customer_id,
+        activity_day
+    from orders
     union
-    select customer_id, activity_day from refunds
+    select
+        customer_id,
+        activity_day
+    from refunds
     union
-    select customer_id, activity_day from leads
+    select
+        customer_id,
+        activity_day
+    from leads
 ),
 
 final as (

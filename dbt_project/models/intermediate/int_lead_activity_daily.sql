@@ -4,27 +4,49 @@
 with
 
 leads as (
-    select lead_id, contact_id, created_at from {{ ref('stg_crm__leads') }}
+    select
+        lead_id,
+        contact_id,
+        created_at
+    from {{ ref('stg_crm__leads') }}
 ),
 
 lead_links as (
-    select anonymous_id, lead_id, linked_at from {{ ref('int_anonymous_ids_linked_to_leads') }}
+    select
+        anonymous_id,
+        lead_id,
+        linked_at
+    from {{ ref('int_anonymous_ids_linked_to_leads') }}
 ),
 
 customer_links as (
-    select leads.lead_id, links.anonymous_id, links.linked_at
+    select
+        leads.lead_id,
+        links.anonymous_id,
+        links.linked_at
     from leads
     inner join {{ ref('int_anonymous_ids_linked_to_customers') }} as links
         on leads.contact_id = links.customer_id
 ),
 
 links as (
-    select lead_id, anonymous_id, min(linked_at) as linked_at
+    select
+        lead_id,
+        anonymous_id,
+        min(linked_at) as linked_at
     from (
-        select lead_id, anonymous_id, linked_at from lead_links
+        select
+            lead_id,
+            anonymous_id,
+            linked_at
+        from lead_links
         union all
-        select lead_id, anonymous_id, linked_at from customer_links
-    )
+        select
+            lead_id,
+            anonymous_id,
+            linked_at
+        from customer_links
+    ) as all_links
     group by lead_id, anonymous_id
 ),
 

@@ -7,7 +7,10 @@ leads as (
 ),
 
 contacts as (
-    select contact_id, account_id from {{ ref('stg_crm__contacts') }}
+    select
+        contact_id,
+        account_id
+    from {{ ref('stg_crm__contacts') }}
 ),
 
 accounts as (

@@ -13,15 +13,25 @@ links as (
 ),
 
 clicks as (
-    select click_id, campaign_id from {{ ref('stg_ads__clicks') }}
+    select
+        click_id,
+        campaign_id
+    from {{ ref('stg_ads__clicks') }}
 ),
 
 campaigns as (
-    select campaign_id, platform from {{ ref('stg_ads__campaigns') }}
+    select
+        campaign_id,
+        platform
+    from {{ ref('stg_ads__campaigns') }}
 ),
 
 daily_cost as (
-    select campaign_id, report_date, cost_per_click_usd from {{ ref('stg_ads__daily_performance') }}
+    select
+        campaign_id,
+        report_date,
+        cost_per_click_usd
+    from {{ ref('stg_ads__daily_performance') }}
 ),
 
 final as (
@@ -35,8 +45,11 @@ final as (
         sessions.utm_campaign,
         sessions.channel in ('paid_search', 'paid_social') as is_paid,
         sessions.channel = 'email' as is_email,
-        case when sessions.channel in ('paid_search', 'paid_social')
-            then coalesce(daily_cost.cost_per_click_usd, 0) else 0 end as cost_usd,
+        case
+            when sessions.channel in ('paid_search', 'paid_social')
+                then coalesce(daily_cost.cost_per_click_usd, 0)
+            else 0
+        end as cost_usd,
         sessions.started_at as touched_at,
         greatest(sessions.started_at, links.linked_at) as available_at
     from sessions
@@ -47,8 +60,9 @@ final as (
     left join campaigns
         on coalesce(clicks.campaign_id, campaigns_by_utm.campaign_id) = campaigns.campaign_id
     left join daily_cost
-        on coalesce(clicks.campaign_id, campaigns_by_utm.campaign_id) = daily_cost.campaign_id
-        and cast(sessions.started_at as date) = daily_cost.report_date
+        on
+            coalesce(clicks.campaign_id, campaigns_by_utm.campaign_id) = daily_cost.campaign_id
+            and cast(sessions.started_at as date) = daily_cost.report_date
     left join links
         on sessions.anonymous_id = links.anonymous_id
 )

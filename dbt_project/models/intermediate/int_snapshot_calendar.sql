@@ -7,33 +7,35 @@ with
 
 latest as (
     {% if var('snapshot_end') %}
-    select cast('{{ var("snapshot_end") }}' as date) as end_day
+        select cast('{{ var("snapshot_end") }}' as date) as end_day
     {% else %}
-    select cast(max(occurred_at) as date) + 1 as end_day
-    from (
-        select max(occurred_at) as occurred_at from {{ ref('stg_web__events') }}
-        union all
-        select max(ordered_at) from {{ ref('stg_crm__orders') }}
-    )
+        select cast(max(occurred_at) as date) + 1 as end_day
+        from (
+            select max(occurred_at) as occurred_at from {{ ref('stg_web__events') }}
+            union all
+            select max(ordered_at) from {{ ref('stg_crm__orders') }}
+        )
     {% endif %}
 ),
 
 earliest as (
     {% if var('snapshot_start') %}
-    select cast('{{ var("snapshot_start") }}' as date) as start_day
+        select cast('{{ var("snapshot_start") }}' as date) as start_day
     {% else %}
-    select cast(min(occurred_at) as date) + 1 as start_day
-    from (
-        select min(occurred_at) as occurred_at from {{ ref('stg_web__events') }}
-        union all
-        select min(ordered_at) from {{ ref('stg_crm__orders') }}
-    )
+        select cast(min(occurred_at) as date) + 1 as start_day
+        from (
+            select min(occurred_at) as occurred_at from {{ ref('stg_web__events') }}
+            union all
+            select min(ordered_at) from {{ ref('stg_crm__orders') }}
+        )
     {% endif %}
 ),
 
 days as (
-    select cast(unnest(generate_series(start_day, end_day, interval 1 day)) as date)
-        as snapshot_day, end_day
+    select
+        cast(unnest(generate_series(earliest.start_day, latest.end_day, interval 1 day)) as date)
+            as snapshot_day,
+        latest.end_day
     from latest
     cross join earliest
 ),

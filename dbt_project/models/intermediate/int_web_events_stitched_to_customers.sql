@@ -1,10 +1,18 @@
+-- A view: it is only ever aggregated downstream, and materialising one row per event (70M at
+-- 1M customers) would cost more than the aggregations that read it.
+{{ config(materialized='view') }}
 -- One row per web event of a known customer: directly by its user id, or through the identity
 -- graph, in which case it becomes available only once its device was linked (no future
 -- identity knowledge leaks into earlier snapshots).
 with
 
 events as (
-    select event_id, anonymous_id, user_id, event_name, occurred_at
+    select
+        event_id,
+        anonymous_id,
+        user_id,
+        event_name,
+        occurred_at
     from {{ ref('stg_web__events') }}
 ),
 
@@ -13,7 +21,10 @@ contacts as (
 ),
 
 links as (
-    select anonymous_id, customer_id, linked_at
+    select
+        anonymous_id,
+        customer_id,
+        linked_at
     from {{ ref('int_anonymous_ids_linked_to_customers') }}
 ),
 

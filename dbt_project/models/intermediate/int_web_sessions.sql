@@ -16,13 +16,13 @@ with
 events as (
     select * from {{ ref('stg_web__events') }}
     {% if is_incremental() %}
-    where anonymous_id in (
-        select anonymous_id from {{ ref('stg_web__events') }}
-        where occurred_at > (
-            select max(ended_at) - interval {{ var('incremental_lookback_days') }} day
-            from {{ this }}
+        where anonymous_id in (
+            select recent.anonymous_id from {{ ref('stg_web__events') }} as recent
+            where recent.occurred_at > (
+                select max(built.ended_at) - interval {{ var('incremental_lookback_days') }} day
+                from {{ this }} as built
+            )
         )
-    )
     {% endif %}
 ),
 
@@ -31,7 +31,8 @@ gaps as (
         *,
         case
             when lag(occurred_at) over by_visitor is null then 1
-            when occurred_at - lag(occurred_at) over by_visitor
+            when
+                occurred_at - lag(occurred_at) over by_visitor
                 > interval {{ var('session_timeout_minutes') }} minute then 1
             else 0
         end as is_session_start

@@ -1,3 +1,6 @@
+-- A view: it is only ever aggregated downstream, and materialising one row per event (70M at
+-- 1M customers) would cost more than the aggregations that read it.
+{{ config(materialized='view') }}
 -- One row per session of a known customer. `available_at` is when the session could first be
 -- attributed: its start, or the moment its device was linked to the customer if that came later.
 -- Features at snapshot T use only sessions with available_at <= T.

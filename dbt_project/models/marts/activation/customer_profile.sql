@@ -21,13 +21,17 @@ consent as (
 ),
 
 orders as (
-    select customer_id, max(ordered_at) as last_order_at
+    select
+        customer_id,
+        max(ordered_at) as last_order_at
     from {{ ref('int_orders_net_of_refunds') }}
     group by customer_id
 ),
 
 visits as (
-    select customer_id, max(available_at) as last_visit_at
+    select
+        customer_id,
+        max(available_at) as last_visit_at
     from {{ ref('int_web_sessions_stitched_to_customers') }}
     group by customer_id
 ),

@@ -23,9 +23,10 @@ with
 calendar as (
     select snapshot_at from {{ ref('int_snapshot_calendar') }}
     {% if is_incremental() %}
-    where snapshot_at > (
-        select coalesce(max(snapshot_at), timestamptz '1900-01-01 00:00:00+00') from {{ this }}
-    )
+        where snapshot_at > (
+            select coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
+            from {{ this }} as built
+        )
     {% endif %}
 ),
 
@@ -34,7 +35,10 @@ contacts as (
 ),
 
 accounts as (
-    select account_id, size_band from {{ ref('stg_crm__accounts') }}
+    select
+        account_id,
+        size_band
+    from {{ ref('stg_crm__accounts') }}
 ),
 
 activity as (
@@ -42,7 +46,12 @@ activity as (
 ),
 
 touches as (
-    select customer_id, channel, campaign_id, touched_at, available_at
+    select
+        customer_id,
+        channel,
+        campaign_id,
+        touched_at,
+        available_at
     from {{ ref('int_marketing_touches') }}
     where customer_id is not null
 ),
@@ -58,17 +67,29 @@ spine as (
 ),
 
 unioned as (
-    select *, false as is_snapshot, null::timestamptz as snapshot_at,
-        null::varchar as touch_channel, null::varchar as touch_campaign_id,
-        null::timestamptz as touched_at
+    select
+        *,
+        false as is_snapshot,
+        cast(null as timestamptz) as snapshot_at,
+        cast(null as varchar) as touch_channel,
+        cast(null as varchar) as touch_campaign_id,
+        cast(null as timestamptz) as touched_at
     from activity
     union all by name
     select
-        customer_id, {{ epoch_day('available_at') }} as activity_day, false as is_snapshot,
-        channel as touch_channel, campaign_id as touch_campaign_id, touched_at
+        customer_id,
+        {{ epoch_day('available_at') }} as activity_day,
+        false as is_snapshot,
+        channel as touch_channel,
+        campaign_id as touch_campaign_id,
+        touched_at
     from touches
     union all by name
-    select customer_id, activity_day, true as is_snapshot, snapshot_at
+    select
+        customer_id,
+        activity_day,
+        true as is_snapshot,
+        snapshot_at
     from spine
 ),
 
@@ -116,20 +137,31 @@ windowed as (
         sum(leads_created) over lifetime as leads_lifetime
     from unioned
     window
-        last_7d as (partition by customer_id order by activity_day
-            range between 6 preceding and current row),
-        last_30d as (partition by customer_id order by activity_day
-            range between 29 preceding and current row),
-        last_90d as (partition by customer_id order by activity_day
-            range between 89 preceding and current row),
-        last_365d as (partition by customer_id order by activity_day
-            range between 364 preceding and current row),
-        lifetime as (partition by customer_id order by activity_day
-            range between unbounded preceding and current row)
+        last_7d as (
+            partition by customer_id order by activity_day
+            range between 6 preceding and current row
+        ),
+        last_30d as (
+            partition by customer_id order by activity_day
+            range between 29 preceding and current row
+        ),
+        last_90d as (
+            partition by customer_id order by activity_day
+            range between 89 preceding and current row
+        ),
+        last_365d as (
+            partition by customer_id order by activity_day
+            range between 364 preceding and current row
+        ),
+        lifetime as (
+            partition by customer_id order by activity_day
+            range between unbounded preceding and current row
+        )
 ),
 
 snapshots as (
-    select * from windowed where is_snapshot
+    select * from windowed
+    where is_snapshot
 ),
 
 final as (
@@ -189,7 +221,7 @@ final as (
         contacts.is_b2b,
         coalesce(accounts.size_band, 'consumer') as account_size_band,
         -- bookkeeping
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00' as timestamptz)
+        {{ run_started_at_utc() }}
             as created_at
     from snapshots
     inner join contacts

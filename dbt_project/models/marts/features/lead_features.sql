@@ -22,15 +22,25 @@ spine as (
         {{ epoch_day('calendar.snapshot_at') }} - 1 as activity_day
     from journeys
     cross join calendar
-    where journeys.created_at < calendar.snapshot_at
+    where
+        journeys.created_at < calendar.snapshot_at
         and (journeys.won_at is null or journeys.won_at > calendar.snapshot_at)
         and (journeys.lost_at is null or journeys.lost_at > calendar.snapshot_at)
 ),
 
 unioned as (
-    select *, false as is_snapshot, null::timestamptz as snapshot_at from activity
+    select
+        *,
+        false as is_snapshot,
+        cast(null as timestamptz) as snapshot_at
+    from activity
     union all by name
-    select lead_id, activity_day, true as is_snapshot, snapshot_at from spine
+    select
+        lead_id,
+        activity_day,
+        true as is_snapshot,
+        snapshot_at
+    from spine
 ),
 
 windowed as (
@@ -48,8 +58,10 @@ windowed as (
         max(case when visits_after + visits_before > 0 then activity_day end) over lifetime
             as last_visit_day
     from unioned
-    window lifetime as (partition by lead_id order by activity_day
-        range between unbounded preceding and current row)
+    window lifetime as (
+        partition by lead_id order by activity_day
+        range between unbounded preceding and current row
+    )
 ),
 
 final as (
@@ -84,7 +96,7 @@ final as (
             as ad_touches_since_created,
         cast(windowed.activity_day + 1 - windowed.last_visit_day as bigint)
             as days_since_last_visit,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00' as timestamptz)
+        {{ run_started_at_utc() }}
             as created_at
     from windowed
     inner join journeys

@@ -26,10 +26,11 @@ final as (
             false
         ) as converted_next_90d,
         calendar.snapshot_at + interval {{ var('lead_label_days') }} day
-            <= (select data_end_at from data_end) as is_label_complete
+        <= (select data_end.data_end_at from data_end) as is_label_complete
     from journeys
     cross join calendar
-    where journeys.created_at < calendar.snapshot_at
+    where
+        journeys.created_at < calendar.snapshot_at
         and (journeys.won_at is null or journeys.won_at > calendar.snapshot_at)
         and (journeys.lost_at is null or journeys.lost_at > calendar.snapshot_at)
 )

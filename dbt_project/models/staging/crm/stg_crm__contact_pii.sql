@@ -15,8 +15,10 @@ countries as (
 final as (
     select
         contacts.contact_id,
-        case when contacts.quality_flag = 'malformed_email' then null
-            else contacts.email_normalized end as email_normalized,
+        case
+            when contacts.quality_flag = 'malformed_email' then null
+            else contacts.email_normalized
+        end as email_normalized,
         {{ normalize_phone('contacts.phone_raw', 'countries.calling_code') }} as phone_e164,
         nullif(trim(contacts.first_name), '') as first_name,
         nullif(trim(contacts.last_name), '') as last_name,

@@ -12,8 +12,10 @@ final as (
         -- ids
         contact_id,
         account_id,
-        case when quality_flag = 'malformed_email' then null
-            else {{ email_key('email_raw') }} end as email_key,
+        case
+            when quality_flag = 'malformed_email' then null
+            else {{ email_key('email_raw') }}
+        end as email_key,
         -- strings
         job_title,
         country_code,
@@ -22,7 +24,7 @@ final as (
         quality_flag,
         -- booleans
         account_id is not null as is_b2b,
-        quality_flag is distinct from 'malformed_email' and email_normalized is not null
+        coalesce(quality_flag, '') <> 'malformed_email' and email_normalized is not null
             as has_valid_email,
         -- timestamps
         created_at,

@@ -19,14 +19,14 @@ with
 
 rejected as (
     {% for source_table, model, key in tables %}
-    select
-        '{{ source_table }}' as source_table,
-        cast({{ key }} as varchar) as source_key,
-        rejection_reason,
-        'rejected' as disposition
-    from {{ ref(model) }}
-    where rejection_reason is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ source_table }}' as source_table,
+            cast({{ key }} as varchar) as source_key,
+            rejection_reason,
+            'rejected' as disposition
+        from {{ ref(model) }}
+        where rejection_reason is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

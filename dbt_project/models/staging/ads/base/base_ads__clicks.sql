@@ -7,7 +7,8 @@ source as (
 ),
 
 campaigns as (
-    select campaign_id from {{ ref('base_ads__campaigns') }} where rejection_reason is null
+    select campaign_id from {{ ref('base_ads__campaigns') }}
+    where rejection_reason is null
 ),
 
 typed as (
@@ -19,8 +20,10 @@ typed as (
         coalesce(
             {{ key_problem('click_id', 'clicked_at') }},
             {{ timestamp_problem('clicked_at', 'ad_clicks') }},
-            case when campaign_id not in (select campaign_id from campaigns)
-                then 'unknown_campaign' end
+            case
+                when campaign_id not in (select campaigns.campaign_id from campaigns)
+                    then 'unknown_campaign'
+            end
         ) as rejection_reason
     from source
 )

@@ -6,11 +6,15 @@ source as (
 ),
 
 campaigns as (
-    select campaign_id from {{ ref('base_ads__campaigns') }} where rejection_reason is null
+    select campaign_id from {{ ref('base_ads__campaigns') }}
+    where rejection_reason is null
 ),
 
 rates as (
-    select currency, usd_per_unit from {{ ref('currency_rates') }}
+    select
+        currency,
+        usd_per_unit
+    from {{ ref('currency_rates') }}
 ),
 
 typed as (
@@ -29,11 +33,16 @@ typed as (
             ) > 1 then 'duplicate_key' end,
             {{ value_problem('source.clicks', 'bigint') }},
             {{ value_problem('source.spend', 'double') }},
-            case when try_cast(source.spend as double) < 0
-                or try_cast(source.clicks as bigint) < 0 then 'negative_value' end,
+            case
+                when
+                    try_cast(source.spend as double) < 0
+                    or try_cast(source.clicks as bigint) < 0 then 'negative_value'
+            end,
             case when rates.currency is null then 'unknown_currency' end,
-            case when source.campaign_id not in (select campaign_id from campaigns)
-                then 'unknown_campaign' end
+            case
+                when source.campaign_id not in (select campaigns.campaign_id from campaigns)
+                    then 'unknown_campaign'
+            end
         ) as rejection_reason
     from source
     left join rates

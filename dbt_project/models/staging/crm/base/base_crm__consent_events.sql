@@ -6,7 +6,8 @@ source as (
 ),
 
 contacts as (
-    select contact_id from {{ ref('base_crm__contacts') }} where rejection_reason is null
+    select contact_id from {{ ref('base_crm__contacts') }}
+    where rejection_reason is null
 ),
 
 typed as (
@@ -19,9 +20,13 @@ typed as (
         coalesce(
             {{ key_problem('consent_event_id', 'occurred_at') }},
             {{ timestamp_problem('occurred_at', 'crm_consent_events') }},
-            {{ accepted_problem('lower(trim(status))', ['granted', 'withdrawn'], 'unknown_status') }},
-            case when contact_id not in (select contact_id from contacts)
-                then 'unknown_contact' end
+            {{ accepted_problem(
+                'lower(trim(status))', ['granted', 'withdrawn'], 'unknown_status'
+            ) }},
+            case
+                when contact_id not in (select contacts.contact_id from contacts)
+                    then 'unknown_contact'
+            end
         ) as rejection_reason
     from source
 )

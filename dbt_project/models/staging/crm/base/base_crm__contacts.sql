@@ -32,8 +32,10 @@ typed as (
             {{ key_problem('contact_id', 'updated_at desc') }},
             {{ timestamp_problem('created_at', 'crm_contacts') }},
             {{ timestamp_problem('updated_at', 'crm_contacts') }},
-            case when upper(trim(country)) not in (select country_code from countries)
-                then 'unknown_country' end
+            case
+                when upper(trim(country)) not in (select countries.country_code from countries)
+                    then 'unknown_country'
+            end
         ) as rejection_reason
     from source
 ),
@@ -44,7 +46,8 @@ flagged as (
         case
             when email_normalized is not null and not {{ is_valid_email('email_normalized') }}
                 then 'malformed_email'
-            when rejection_reason is null and email_normalized is not null
+            when
+                rejection_reason is null and email_normalized is not null
                 and first_value(contact_id) over (
                     partition by email_normalized, rejection_reason is null
                     order by created_at, contact_id

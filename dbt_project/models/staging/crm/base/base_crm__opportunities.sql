@@ -6,7 +6,10 @@ source as (
 ),
 
 rates as (
-    select currency, usd_per_unit from {{ ref('currency_rates') }}
+    select
+        currency,
+        usd_per_unit
+    from {{ ref('currency_rates') }}
 ),
 
 typed as (

@@ -7,11 +7,15 @@ source as (
 ),
 
 contacts as (
-    select contact_id from {{ ref('base_crm__contacts') }} where rejection_reason is null
+    select contact_id from {{ ref('base_crm__contacts') }}
+    where rejection_reason is null
 ),
 
 rates as (
-    select currency, usd_per_unit from {{ ref('currency_rates') }}
+    select
+        currency,
+        usd_per_unit
+    from {{ ref('currency_rates') }}
 ),
 
 typed as (
@@ -36,8 +40,10 @@ typed as (
             {{ value_problem('source.item_count', 'bigint') }},
             {{ accepted_problem('lower(trim(source.status))',
                                 ['completed', 'refunded', 'cancelled'], 'unknown_status') }},
-            case when source.contact_id not in (select contact_id from contacts)
-                then 'unknown_customer' end
+            case
+                when source.contact_id not in (select contacts.contact_id from contacts)
+                    then 'unknown_customer'
+            end
         ) as rejection_reason
     from source
     left join rates

@@ -15,12 +15,12 @@ with
 source as (
     select * from {{ source('web', 'web_events') }}
     {% if is_incremental() %}
-    where {{ parse_timestamp('occurred_at', 'web_events') }} > (
-        select max(occurred_at) - interval {{ var('incremental_lookback_days') }} day
-        from {{ this }}
-        where rejection_reason is null
-    )
-    or {{ parse_timestamp('occurred_at', 'web_events') }} is null
+        where {{ parse_timestamp('occurred_at', 'web_events') }} > (
+            select max(loaded.occurred_at) - interval {{ var('incremental_lookback_days') }} day
+            from {{ this }} as loaded
+            where loaded.rejection_reason is null
+        )
+        or {{ parse_timestamp('occurred_at', 'web_events') }} is null
     {% endif %}
 ),
 

@@ -2,10 +2,15 @@
 
 Event tables keep rows before T. Current-state tables keep records created before T and roll
 their later changes back (a refund, a conversion or a closed deal after T is not known yet).
+Used to prove point-in-time correctness (build on the cut data, compare the snapshot at T) and to
+stage incremental benchmarks:
+
+    python -m mfs.contract.truncate SRC_DIR DST_DIR 2026-06-29T00:00:00+00:00
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -55,3 +60,9 @@ def truncate_raw(src: Path, dst: Path, at: datetime) -> None:
             con.execute(f"create or replace temp view t as select * from read_parquet('{path}')")
             query = sql.replace("$T", f"timestamptz '{at.isoformat()}'")
             con.execute(f"copy ({query}) to '{dst / path.name}' (format parquet)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        raise SystemExit("usage: python -m mfs.contract.truncate SRC_DIR DST_DIR ISO_TIME")
+    truncate_raw(Path(sys.argv[1]), Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]))
