@@ -25,8 +25,6 @@ OBJECTIVES = {
 }
 CTR = {"google_ads": (0.03, 0.07), "meta": (0.008, 0.016), "linkedin": (0.004, 0.008)}
 CPC_USD = {"google_ads": (0.8, 3.2), "meta": (0.4, 1.3), "linkedin": (5.0, 9.5)}
-UTM_SOURCE = {"google_ads": "google", "meta": "facebook", "linkedin": "linkedin"}
-UTM_MEDIUM = {"google_ads": "cpc", "meta": "paid_social", "linkedin": "paid_social"}
 CLICK_PREFIX = {"google_ads": "Cj0KCQ", "meta": "IwAR", "linkedin": "li-"}
 # Platform mix of paid sessions for consumers and for B2B contacts.
 CONSUMER_MIX = np.array([0.60, 0.37, 0.03])
@@ -104,12 +102,12 @@ class AdPlan:
         return platform, campaign, click_ids
 
     @staticmethod
-    def utm_source(platform: np.ndarray) -> np.ndarray:
-        return np.array([UTM_SOURCE.get(p) for p in platform.tolist()], dtype=object)
-
-    @staticmethod
-    def utm_medium(platform: np.ndarray) -> np.ndarray:
-        return np.array([UTM_MEDIUM.get(p) for p in platform.tolist()], dtype=object)
+    def platform_index(platform: np.ndarray) -> np.ndarray:
+        """Index into PLATFORMS per session (-1 for unpaid sessions)."""
+        out = np.full(platform.size, -1, dtype=np.int64)
+        for i, name in enumerate(PLATFORMS):
+            out[platform == name] = i
+        return out
 
     @staticmethod
     def click_table(platform: np.ndarray, campaign: np.ndarray, click_ids: np.ndarray,

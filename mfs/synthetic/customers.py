@@ -29,6 +29,26 @@ PAGES = np.array(["/", "/products", "/products/shoes", "/products/bags", "/produ
 PRODUCT_PAGES = np.array([f"/products/item-{i:03d}" for i in range(60)], dtype=object)
 
 
+_EVENT_VOCAB = ("page_view", "product_view", "add_to_cart", "begin_checkout", "purchase",
+                "pricing_view")
+_EV = {name: i for i, name in enumerate(_EVENT_VOCAB)}
+_EVENT_NAMES = pa.array(_EVENT_VOCAB, pa.string())
+_PAGE_VOCAB = (*PAGES.tolist(), *PRODUCT_PAGES.tolist(), "/pricing", "/checkout",
+               "/checkout/complete")
+_PATH = {p: i for i, p in enumerate(_PAGE_VOCAB)}
+_PAGE_PATHS = pa.array(_PAGE_VOCAB, pa.string())
+# utm_source / utm_medium by platform index (google_ads, meta, linkedin), then the newsletter.
+_NEWSLETTER = 3
+_UTM_SOURCES = pa.array(["google", "facebook", "linkedin", "newsletter"], pa.string())
+_UTM_MEDIUMS = pa.array(["cpc", "paid_social", "paid_social", "email"], pa.string())
+
+
+def _take(values: pa.Array, indices: np.ndarray) -> pa.Array:
+    """values[indices] with -1 meaning null: one vectorised gather instead of Python objects."""
+    idx = pa.array(indices.astype(np.int64), mask=indices < 0)
+    return pc.take(values, idx)
+
+
 @dataclass(frozen=True)
 class Accounts:
     """B2B accounts shared by all chunks (contacts of one account can land in any chunk)."""
@@ -349,18 +369,19 @@ def _web(
     p_cart = np.array([0.01, 0.05, 0.16])[e_state]
     p_checkout = np.array([0.0, 0.01, 0.05])[e_state]
     b2b_e = is_b2b[s_person][e_sess]
-    name = np.where(u < p_product, "product_view",
-                    np.where(u < p_product + p_cart, "add_to_cart",
-                             np.where(u < p_product + p_cart + p_checkout, "begin_checkout",
-                                      "page_view")))
+    # Event names and pages as codes into small vocabularies; strings are made once, in Arrow.
+    name = np.where(u < p_product, _EV["product_view"],
+                    np.where(u < p_product + p_cart, _EV["add_to_cart"],
+                             np.where(u < p_product + p_cart + p_checkout, _EV["begin_checkout"],
+                                      _EV["page_view"])))
     pricing = b2b_e & (rng.random(e_sess.size) < 0.05)
-    name = np.where(pricing, "pricing_view", name)
-    name = np.where(e_pos == 0, "page_view", name)
-    path = PAGES[rng.integers(0, PAGES.size, size=e_sess.size)]
-    path = np.where(np.isin(name, ("product_view", "add_to_cart")),
-                    PRODUCT_PAGES[rng.integers(0, PRODUCT_PAGES.size, size=e_sess.size)], path)
-    path = np.where(name == "pricing_view", "/pricing", path)
-    path = np.where(name == "begin_checkout", "/checkout", path)
+    name = np.where(pricing, _EV["pricing_view"], name)
+    name = np.where(e_pos == 0, _EV["page_view"], name)
+    path = rng.integers(0, PAGES.size, size=e_sess.size)
+    product = PAGES.size + rng.integers(0, PRODUCT_PAGES.size, size=e_sess.size)
+    path = np.where(np.isin(name, (_EV["product_view"], _EV["add_to_cart"])), product, path)
+    path = np.where(name == _EV["pricing_view"], _PATH["/pricing"], path)
+    path = np.where(name == _EV["begin_checkout"], _PATH["/checkout"], path)
     gaps = rng.integers(5 * SECOND, 300 * SECOND, size=e_sess.size)
     gaps[e_pos == 0] = 0
     offset = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(length) - length], length)
@@ -368,51 +389,56 @@ def _web(
     e_person = s_person[e_sess]
     e_device = device[e_sess]
     first = e_pos == 0
-    utm_source = np.where(first & paid[e_sess], ads.utm_source(platform[e_sess]),
-                          np.where(first & email_visit[e_sess], "newsletter", None))
-    utm_medium = np.where(first & paid[e_sess], ads.utm_medium(platform[e_sess]),
-                          np.where(first & email_visit[e_sess], "email", None))
-    email_campaign = cal.newsletter_by_day()[s_day[e_sess]]
-    utm_campaign = np.where(first & paid[e_sess], campaign[e_sess],
-                            np.where(first & email_visit[e_sess], email_campaign, None))
-    e_click = np.where(first & paid[e_sess], click_ids[e_sess], None)
+    # Landing attributes: a session index on the first event of tagged sessions, else null.
+    paid_first = first & paid[e_sess]
+    email_first = first & email_visit[e_sess]
 
     # Checkout events of online orders, on the person's first device.
     c_person, c_time = checkout
     k = c_person.size
     c_person3 = np.repeat(c_person, 3)
     c_time3 = np.repeat(c_time, 3) + np.tile(np.array([-180, -90, 0]) * SECOND, k)
-    c_name = np.tile(np.array(["page_view", "begin_checkout", "purchase"], dtype=object), k)
-    c_path = np.tile(np.array(["/cart", "/checkout", "/checkout/complete"], dtype=object), k)
+    c_name = np.tile(np.array([_EV["page_view"], _EV["begin_checkout"], _EV["purchase"]]), k)
+    c_path = np.tile(np.array([_PATH["/cart"], _PATH["/checkout"], _PATH["/checkout/complete"]]),
+                     k)
 
     all_person = np.concatenate([e_person, c_person3])
     all_device = np.concatenate([e_device, np.zeros(3 * k, dtype=np.int64)])
     all_time = np.concatenate([e_time, c_time3])
-    all_name = np.concatenate([name.astype(object), c_name])
-    all_path = np.concatenate([path.astype(object), c_path])
-    none3 = np.full(3 * k, None, dtype=object)
-    all_src = np.concatenate([utm_source.astype(object), none3])
-    all_med = np.concatenate([utm_medium.astype(object), none3])
-    all_camp = np.concatenate([utm_campaign.astype(object), none3])
-    all_click = np.concatenate([e_click.astype(object), none3])
+    all_name = np.concatenate([name, c_name])
+    all_path = np.concatenate([path, c_path])
+    no_landing = np.zeros(3 * k, dtype=bool)
+    all_paid_first = np.concatenate([paid_first, no_landing])
+    all_email_first = np.concatenate([email_first, no_landing])
+    all_sess = np.concatenate([e_sess, np.zeros(3 * k, dtype=np.int64)])
     known = all_time >= identified_at[all_person, all_device]
-    user_id = np.where(known, contact_ids[all_person], None)
-    kinds = device_kind[all_person, all_device]
-    geo = np.where(rng.random(all_person.size) < 0.97, country[all_person], None)
+    has_geo = rng.random(all_person.size) < 0.97
     order = np.argsort(all_time, kind="stable")
-    total = order.size
+    o_person, o_device, o_sess = all_person[order], all_device[order], all_sess[order]
+    o_paid, o_email = all_paid_first[order], all_email_first[order]
+    plat_idx = ads.platform_index(platform)
+    utm_source = _take(_UTM_SOURCES, np.where(o_paid, plat_idx[o_sess],
+                                              np.where(o_email, _NEWSLETTER, -1)))
+    utm_medium = _take(_UTM_MEDIUMS, np.where(o_paid, plat_idx[o_sess],
+                                              np.where(o_email, _NEWSLETTER, -1)))
+    campaign_or_letter = np.where(o_paid, o_sess, np.where(o_email, s + s_day[o_sess], -1))
+    utm_campaign = _take(pa.concat_arrays([pa.array(campaign, pa.string()),
+                                           pa.array(cal.newsletter_by_day(), pa.string())]),
+                         campaign_or_letter)
     events = pa.table({
-        "event_id": serial_ids(f"ev-{chunk:04d}-", total),
-        "anonymous_id": _strings(anon_ids[all_person, all_device][order]),
-        "user_id": _strings(user_id[order]),
-        "event_name": _strings(all_name[order]),
-        "page_path": _strings(all_path[order]),
-        "utm_source": _strings(all_src[order]),
-        "utm_medium": _strings(all_med[order]),
-        "utm_campaign": _strings(all_camp[order]),
-        "click_id": _strings(all_click[order]),
-        "device": _strings(kinds[order]),
-        "country": _strings(geo[order]),
+        "event_id": serial_ids(f"ev-{chunk:04d}-", order.size),
+        "anonymous_id": _take(pa.array(anon_ids.ravel(), pa.string()), o_person * 3 + o_device),
+        "user_id": _take(pa.array(contact_ids, pa.string()),
+                         np.where(known[order], o_person, -1)),
+        "event_name": _take(_EVENT_NAMES, all_name[order]),
+        "page_path": _take(_PAGE_PATHS, all_path[order]),
+        "utm_source": utm_source,
+        "utm_medium": utm_medium,
+        "utm_campaign": utm_campaign,
+        "click_id": _take(pa.array(click_ids, pa.string()), np.where(o_paid, o_sess, -1)),
+        "device": _take(pa.array(device_kind.ravel(), pa.string()), o_person * 3 + o_device),
+        "country": _take(pa.array(country, pa.string()),
+                         np.where(has_geo[order], o_person, -1)),
         "occurred_at": _ts(all_time[order]),
     })
 

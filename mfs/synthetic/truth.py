@@ -121,16 +121,25 @@ def purchase_probability(
     through the transition matrix and thinned by each state's hazard. `last_order_day` is -1 for
     people who never ordered; `season_by_day` must cover the window.
     """
-    n = state.shape[0]
-    alive = np.zeros((n, N_STATES))
-    alive[np.arange(n), state] = 1.0
+    # One vector per intent state ("no order yet and in state k"): plain vector arithmetic is
+    # several times faster than an (n, 3) @ (3, 3) product per day for 50k people.
+    alive = [np.where(state == k, 1.0, 0.0) for k in range(N_STATES)]
+    buyer = last_order_day >= 0
+    # The parts of the logit that stay fixed until the first order in the window.
+    fixed = FREQUENCY_COEF * np.log1p(orders) + B2B_COEF * is_b2b + person_noise
+    fixed = fixed + np.where(buyer, 0.0, NEVER_ORDERED)
+    exp_neg_state = np.exp(-STATE_LOGIT)
     for d in range(snapshot_day, snapshot_day + LABEL_WINDOW_DAYS):
-        alive = alive @ TRANSITIONS
-        since = np.where(last_order_day >= 0, d - last_order_day, 0)
-        base = history_logit(orders, since, is_b2b, person_noise) + season_by_day[d]
-        hazard = sigmoid(base[:, None] + STATE_LOGIT[None, :])
-        alive *= 1.0 - hazard
-    return 1.0 - alive.sum(axis=1)
+        moved = [
+            sum(alive[i] * TRANSITIONS[i, k] for i in range(N_STATES)) for k in range(N_STATES)
+        ]
+        recency = np.where(
+            buyer, RECENCY_COEF * np.log1p(np.maximum(d - last_order_day, 0) / 30.0), 0.0
+        )
+        # 1 - sigmoid(b + c) = z / (1 + z) with z = exp(-b) * exp(-c): one exp per person-day.
+        z = np.exp(-(fixed + recency + season_by_day[d]))
+        alive = [m * (z * e) / (1.0 + z * e) for m, e in zip(moved, exp_neg_state, strict=True)]
+    return 1.0 - sum(alive)
 
 
 def lead_win_logit(source: np.ndarray, seniority: np.ndarray, employees: np.ndarray,
