@@ -135,3 +135,17 @@
         timestamptz '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00'
     {%- endif -%}
 {%- endmacro %}
+
+{#- Which days are snapshot days: var snapshot_cadence 'weekly' (Mondays) or 'daily'; the latest
+    day is always one. -#}
+{% macro is_snapshot_day(day, end_day) -%}
+    {%- set cadence = var('snapshot_cadence') -%}
+    {%- if cadence == 'daily' -%}
+        true
+    {%- elif cadence != 'weekly' and exceptions is defined -%}
+        {{ exceptions.raise_compiler_error("var snapshot_cadence must be weekly or daily, got " ~ cadence) }}
+    {%- else -%}
+        {#- weekly (and whatever a linter's stand-in `var` returns) -#}
+        (isodow({{ day }}) = 1 or {{ day }} = {{ end_day }})
+    {%- endif -%}
+{%- endmacro %}

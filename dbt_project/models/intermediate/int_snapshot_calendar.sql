@@ -1,4 +1,5 @@
--- One row per feature snapshot time: every Monday 00:00 UTC from the first day of data (or
+-- One row per feature snapshot time (var snapshot_cadence: 'weekly', the default, or 'daily'):
+-- every Monday 00:00 UTC from the first day of data (or
 -- var('snapshot_start')) to the latest day, plus the latest day itself (the midnight after the
 -- newest web event or order, or var('snapshot_end')). Both ends are anchored in the data, not in
 -- "today minus N days", so a new day of data adds snapshots and never moves or drops old ones:
@@ -45,7 +46,7 @@ final as (
         cast(snapshot_day as timestamptz) as snapshot_at,
         snapshot_day = end_day as is_latest
     from days
-    where isodow(snapshot_day) = 1 or snapshot_day = end_day
+    where {{ is_snapshot_day('snapshot_day', 'end_day') }}
 )
 
 select * from final
