@@ -149,3 +149,15 @@
         (isodow({{ day }}) = 1 or {{ day }} = {{ end_day }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Employee-count band, the same for accounts and lead forms. -#}
+{% macro employee_size_band(employee_count) -%}
+    case
+        when {{ employee_count }} is null then 'unknown'
+        when {{ employee_count }} < 10 then '1-9'
+        when {{ employee_count }} < 50 then '10-49'
+        when {{ employee_count }} < 250 then '50-249'
+        when {{ employee_count }} < 1000 then '250-999'
+        else '1000+'
+    end
+{%- endmacro %}

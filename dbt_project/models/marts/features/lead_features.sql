@@ -72,14 +72,7 @@ final as (
         journeys.title_seniority,
         journeys.industry,
         journeys.employee_count,
-        case
-            when journeys.employee_count is null then 'unknown'
-            when journeys.employee_count < 10 then '1-9'
-            when journeys.employee_count < 50 then '10-49'
-            when journeys.employee_count < 250 then '50-249'
-            when journeys.employee_count < 1000 then '250-999'
-            else '1000+'
-        end as company_size_band,
+        {{ employee_size_band('journeys.employee_count') }} as company_size_band,
         coalesce(journeys.country_code, 'unknown') as country_code,
         journeys.is_existing_contact,
         cast(date_diff('day', journeys.created_at, windowed.snapshot_at) as bigint)
