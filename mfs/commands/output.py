@@ -9,7 +9,8 @@ from typing import Any
 from rich.console import Console
 
 # Human output goes to stderr so that `--json` leaves stdout clean for machines.
-console = Console(stderr=True)
+# soft_wrap: messages keep their paths and names on one line (greppable, copy-pasteable).
+console = Console(stderr=True, soft_wrap=True)
 
 
 def emit_json(payload: Any) -> None:
