@@ -18,7 +18,7 @@ from mfs.contract.files import RawLayoutError
 def print_summary(summary: BuildSummary) -> None:
     table = Table(title=f"dbt build of {summary.raw_dir} in {summary.seconds:.1f}s")
     table.add_column("what")
-    table.add_column("result")
+    table.add_column("result", overflow="fold")
     table.add_row("models", ", ".join(f"{k}={v}" for k, v in summary.models.items()) or "-")
     table.add_row("tests", ", ".join(f"{k}={v}" for k, v in summary.tests.items()) or "-")
     if summary.freshness:
