@@ -1,22 +1,10 @@
 -- Row conservation: for every raw table, raw rows = accepted rows + rejected rows.
 -- Returns the tables where the books do not balance.
-{% set tables = [
-    ('crm', 'crm_accounts', 'stg_crm__accounts'),
-    ('crm', 'crm_contacts', 'stg_crm__contacts'),
-    ('crm', 'crm_consent_events', 'stg_crm__consent_events'),
-    ('crm', 'crm_leads', 'stg_crm__leads'),
-    ('crm', 'crm_opportunities', 'stg_crm__opportunities'),
-    ('crm', 'crm_orders', 'stg_crm__orders'),
-    ('web', 'web_events', 'stg_web__events'),
-    ('web', 'web_identifies', 'stg_web__identifies'),
-    ('ads', 'ad_campaigns', 'stg_ads__campaigns'),
-    ('ads', 'ad_daily_performance', 'stg_ads__daily_performance'),
-    ('ads', 'ad_clicks', 'stg_ads__clicks'),
-] %}
+{% set tables = raw_staging_tables() %}
 with
 
 counts as (
-    {% for source_name, table, staged in tables %}
+    {% for source_name, table, _, staged, _ in tables %}
         select
             '{{ table }}' as source_table,
             (select count(*) from {{ source(source_name, table) }}) as raw_rows,
