@@ -7,6 +7,7 @@ import typer
 from mfs.commands.build import build_command
 from mfs.commands.demo import demo_command
 from mfs.commands.generate import generate_command
+from mfs.commands.publish import publish_command
 from mfs.commands.validate import validate_command
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("build")(build_command)
+app.command("publish")(publish_command)
 app.command("demo")(demo_command)
 
 

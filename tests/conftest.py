@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mfs.synthetic.generate import GenerateOptions, GenerateSummary, generate
+from tests.builds import Built, run_build
 
 END = date(2026, 6, 30)
 SMALL = 1000
@@ -33,6 +34,19 @@ def dirty_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dirty")
     make_raw(root, customers=SMALL, seed=42, dirty=True)
     return root / "raw"
+
+
+# Builds of the shared generated data sets, made once per session and reused read-only.
+@pytest.fixture(scope="session")
+def clean_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    built = run_build(tmp_path_factory.mktemp("clean_build"), clean_raw)
+    assert built.summary.success, (built.summary.failing, built.summary.errors)
+    return built
+
+
+@pytest.fixture(scope="session")
+def dirty_build(dirty_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return run_build(tmp_path_factory.mktemp("dirty_build"), dirty_raw)
 
 
 SERVICES = {"postgresql": ("127.0.0.1", 5432), "redis": ("127.0.0.1", 6379)}

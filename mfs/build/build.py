@@ -10,9 +10,11 @@ from pathlib import Path
 
 import duckdb
 
+from mfs import paths
 from mfs.build.export import ExportedFile, export_marts
 from mfs.build.runner import DbtRun, invoke
-from mfs.contract.files import discover
+from mfs.build.status import write_build_status
+from mfs.contract.files import RawLayoutError, discover
 
 FRESHNESS_MODES = ("error", "warn", "skip")
 
@@ -68,8 +70,33 @@ def build(
     """Build the warehouse from `raw_dir`; export marts to `features_dir` only if all is green.
 
     `freshness`: 'error' stops before building when a source is stale past its error threshold,
-    'warn' reports staleness and builds anyway, 'skip' does not check.
+    'warn' reports staleness and builds anyway, 'skip' does not check. Whatever happens, the
+    outcome is recorded in `features_dir/_build.json`, which `mfs publish` checks first.
     """
+    try:
+        summary = _build(raw_dir, warehouse, features_dir, full_refresh=full_refresh,
+                         freshness=freshness, dbt_vars=dbt_vars, on_node=on_node,
+                         target_dir=target_dir)
+    except RawLayoutError as exc:
+        write_build_status(features_dir, BuildSummary(
+            raw_dir=str(raw_dir), warehouse=str(warehouse), stage_failed="sources",
+            errors=[str(exc)]))
+        raise
+    write_build_status(features_dir, summary)
+    return summary
+
+
+def _build(
+    raw_dir: Path,
+    warehouse: Path,
+    features_dir: Path,
+    *,
+    full_refresh: bool = False,
+    freshness: str = "error",
+    dbt_vars: dict[str, str] | None = None,
+    on_node: Callable[[str, str], None] | None = None,
+    target_dir: Path | None = None,
+) -> BuildSummary:
     started = time.perf_counter()
     layout = discover(raw_dir)  # raises RawLayoutError with a clear message
     summary = BuildSummary(raw_dir=str(raw_dir), warehouse=str(warehouse),
@@ -124,7 +151,8 @@ def build(
         summary.stage_failed = "dbt build"
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
-    summary.exported = export_marts(warehouse, features_dir)
+    summary.exported = export_marts(warehouse, features_dir,
+                                    (target_dir or paths.dbt_target_dir()) / "manifest.json")
     summary.success = True
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary

@@ -8,10 +8,13 @@ as microsecond UTC (DuckDB's TIMESTAMPTZ), which is what Feast's DuckDB offline 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from mfs.build.status import MANIFEST_FILE
 
 EXPORTED_MARTS = ("customer_features", "lead_features", "purchase_labels", "lead_labels")
 
@@ -23,7 +26,7 @@ class ExportedFile:
     rows: int
 
 
-def export_marts(warehouse: Path, out_dir: Path) -> list[ExportedFile]:
+def export_marts(warehouse: Path, out_dir: Path, manifest: Path) -> list[ExportedFile]:
     out_dir.mkdir(parents=True, exist_ok=True)
     exported = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -38,4 +41,7 @@ def export_marts(warehouse: Path, out_dir: Path) -> list[ExportedFile]:
             os.replace(tmp, final)
             rows = con.execute(f"select count(*) from main.{mart}").fetchone()
             exported.append(ExportedFile(mart, str(final), int(rows[0]) if rows else 0))
+    tmp = out_dir / f".{MANIFEST_FILE}.tmp"
+    shutil.copyfile(manifest, tmp)
+    os.replace(tmp, out_dir / MANIFEST_FILE)
     return exported

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mfs.build.export import EXPORTED_MARTS
-from tests.build.conftest import Built, copy_build, run_build
+from tests.builds import Built, copy_build, run_build
 
 # What each planted defect becomes in staging: (dbt reason, disposition); None = not quarantined.
 PLANTED_TO_QUARANTINE = {

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mfs.contract.truncate import truncate_raw
-from tests.build.conftest import Built, run_build
+from tests.builds import Built, run_build
 
 # A Saturday: the incremental run must drop its "latest day" snapshot, add Monday 06-29 and
 # the new latest day 06-30.

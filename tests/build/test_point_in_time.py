@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from mfs.contract.truncate import truncate_raw
-from tests.build.conftest import Built, run_build
+from tests.builds import Built, run_build
 
 T = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday: a snapshot of both builds
 

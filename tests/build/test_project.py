@@ -11,7 +11,7 @@ from mfs import paths
 from mfs.build.runner import dbt_env
 from mfs.contract import dbt_sources
 from mfs.synthetic.people import USD_PER_UNIT
-from tests.build.conftest import Built
+from tests.builds import Built
 
 SEEDS = paths.REPO_ROOT / "dbt_project" / "seeds"
 

@@ -1,4 +1,4 @@
-"""Builds of the shared generated data sets, made once per session and reused read-only."""
+"""Helpers for tests that build the dbt project: run a build, copy one, read its warehouse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 
 from mfs.build.build import BuildSummary, build
 
@@ -47,15 +46,3 @@ def copy_build(built: Built, root: Path) -> Built:
     shutil.copy(built.warehouse, root / "warehouse.duckdb")
     shutil.copytree(built.features, root / "features")
     return Built(root, built.raw, built.summary)
-
-
-@pytest.fixture(scope="session")
-def clean_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    built = run_build(tmp_path_factory.mktemp("clean_build"), clean_raw)
-    assert built.summary.success, (built.summary.failing, built.summary.errors)
-    return built
-
-
-@pytest.fixture(scope="session")
-def dirty_build(dirty_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return run_build(tmp_path_factory.mktemp("dirty_build"), dirty_raw)

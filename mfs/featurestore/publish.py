@@ -1,0 +1,200 @@
+"""`mfs publish`: register the feature repo (`feast apply`), then materialize what is new.
+
+Only after a green `mfs build` (features/_build.json). Per feature view the window starts where
+the registry says the last materialization ended (first time: the newest snapshot minus the
+view's TTL, as Feast's `materialize-incremental` does from "now") and ends at the newest
+snapshot in the mart. One DuckDB query per mart picks each entity's latest row in the window;
+the packed online stores write it as one record per entity and view, newer-only. The window is
+recorded in the registry only after its view is written, so an interrupted publish is simply
+re-run; a re-run with nothing new writes nothing and records nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from feast import FeatureStore, FeatureView, Project
+from feast.repo_contents import RepoContents
+from feast.repo_operations import extract_objects_for_apply_delete, parse_repo
+
+from mfs import paths
+from mfs.build.status import require_green_build
+from mfs.featurestore.dbt_features import MartSpec
+from mfs.featurestore.definitions import definitions
+from mfs.featurestore.store import FEATURE_REPO, environment, open_store
+
+# The repo's modules are imported by name (Feast's convention); forget them between applies so
+# that a changed MFS_FEATURES_DIR or manifest is read again.
+REPO_MODULES = ("entities", "data_sources", "feature_views", "feature_services")
+
+
+@dataclass
+class ViewPublished:
+    view: str
+    window_start: str | None
+    window_end: str | None
+    rows_read: int
+    written: int
+    seconds: float
+
+
+@dataclass
+class PublishSummary:
+    environment: str
+    registry: str
+    online_store: str
+    applied: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    views: list[ViewPublished] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def written(self) -> int:
+        return sum(v.written for v in self.views)
+
+
+@contextlib.contextmanager
+def _inside_repo() -> Iterator[None]:
+    """What `feast apply` does before parsing: cwd and sys.path at the repo, fresh modules.
+
+    The features directory is pinned to an absolute path first: a relative MFS_DATA_DIR must
+    keep meaning what it meant where the user typed the command.
+    """
+    for name in REPO_MODULES:
+        sys.modules.pop(name, None)
+    previous_cwd, previous_features = os.getcwd(), os.environ.get("MFS_FEATURES_DIR")
+    os.environ["MFS_FEATURES_DIR"] = str(paths.features_dir().resolve())
+    sys.path.insert(0, str(FEATURE_REPO))
+    os.chdir(FEATURE_REPO)
+    try:
+        yield
+    finally:
+        os.chdir(previous_cwd)
+        sys.path.remove(str(FEATURE_REPO))
+        if previous_features is None:
+            del os.environ["MFS_FEATURES_DIR"]
+        else:
+            os.environ["MFS_FEATURES_DIR"] = previous_features
+
+
+def repo_contents() -> RepoContents:
+    """The Feast objects feature_repo/ declares, parsed exactly as `feast apply` parses them."""
+    with _inside_repo():
+        return parse_repo(FEATURE_REPO)
+
+
+def apply_repo(store: FeatureStore) -> tuple[list[str], list[str]]:
+    """`feast apply`: register the repo's objects, delete what it no longer declares."""
+    repo = repo_contents()
+    if not repo.projects:  # as `feast apply` does: the project named in feature_store.yaml
+        repo.projects.append(Project(name=store.project, description=store.config.project))
+    to_apply, to_delete, _, _ = extract_objects_for_apply_delete(
+        store.project, store.registry, repo)
+    store.apply(to_apply, objects_to_delete=to_delete, partial=False)
+    return ([f"{type(o).__name__} {o.name}" for o in to_apply],
+            [f"{type(o).__name__} {o.name}" for o in to_delete])
+
+
+def _ts_literal(ts: datetime) -> str:
+    return f"timestamptz '{ts.astimezone(UTC).isoformat()}'"
+
+
+def newest_snapshot(con: duckdb.DuckDBPyConnection, mart: MartSpec, path: Path
+                    ) -> datetime | None:
+    rows = con.sql(f"select max({mart.timestamp_field}) from read_parquet('{path}')").fetchall()
+    return rows[0][0]
+
+
+def latest_rows(con: duckdb.DuckDBPyConnection, mart: MartSpec, path: Path,
+                start: datetime, end: datetime) -> pa.Table:
+    """Each entity's newest row (event, then created time) with start <= event time <= end."""
+    columns = [mart.join_key, mart.timestamp_field, mart.created_timestamp_field]
+    columns += [f.name for v in mart.views for f in v.features]
+    ts = mart.timestamp_field
+    return con.sql(
+        f"select {', '.join(columns)} from read_parquet('{path}') "
+        f"where {ts} >= {_ts_literal(start)} and {ts} <= {_ts_literal(end)} "
+        f"qualify row_number() over (partition by {mart.join_key} "
+        f"order by {ts} desc, {mart.created_timestamp_field} desc) = 1"
+    ).to_arrow_table()
+
+
+def _last_end(view: FeatureView) -> datetime | None:
+    ends = [end for _, end in view.materialization_intervals]
+    return max(ends).astimezone(UTC) if ends else None
+
+
+def _write(store: FeatureStore, view: FeatureView, table: pa.Table) -> int:
+    """Through the packed stores' Arrow path; any other online store via Feast's own protos."""
+    online = store._get_provider().online_store
+    if hasattr(online, "write_table"):
+        return int(online.write_table(store.config, view, table))
+    from feast.utils import _convert_arrow_to_proto
+
+    join_keys = {e.name: e.dtype.to_value_type() for e in view.entity_columns}
+    online.online_write_batch(store.config, view,
+                              _convert_arrow_to_proto(table, view, join_keys), None)
+    return table.num_rows
+
+
+def publish(
+    env: str | None = None,
+    on_view: Callable[[ViewPublished], None] | None = None,
+) -> PublishSummary:
+    """Publish the exports in `MFS_FEATURES_DIR` to the environment's registry and online store."""
+    started = time.perf_counter()
+    features_dir = paths.features_dir()
+    require_green_build(features_dir)  # raises BuildNotGreenError naming what failed
+    env = env or environment()
+    store = open_store(env)
+    summary = PublishSummary(environment=env, registry=str(store.config.registry.path),
+                             online_store=str(store.config.online_store.type))
+    summary.applied, summary.deleted = apply_repo(store)
+    defs = definitions()
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        for mart in defs.marts:
+            path = (features_dir / f"{mart.model}.parquet").resolve()
+            end = newest_snapshot(con, mart, path)
+            registered = {v.name: store.get_feature_view(v.name) for v in mart.views}
+            starts = {}
+            for spec in mart.views:
+                last = _last_end(registered[spec.name])
+                starts[spec.name] = last if last is not None else (
+                    end - spec.ttl if end is not None else None)
+            if end is None or all(s is not None and s > end for s in starts.values()):
+                summary.views += [ViewPublished(v.name, None, None, 0, 0, 0.0)
+                                  for v in mart.views]
+                continue
+            mart_started = time.perf_counter()
+            rows = latest_rows(con, mart, path, min(s for s in starts.values() if s), end)
+            read_seconds = time.perf_counter() - mart_started
+            for spec in mart.views:
+                view_started = time.perf_counter()
+                view = registered[spec.name]
+                start = starts[spec.name]
+                in_window = rows.filter(pc.greater_equal(rows[mart.timestamp_field],
+                                                         pa.scalar(start, rows.schema.field(
+                                                             mart.timestamp_field).type)))
+                written = _write(store, view, in_window)
+                if _last_end(view) != end:
+                    store.registry.apply_materialization(view, store.project, start, end)
+                done = ViewPublished(
+                    spec.name, start.isoformat(), end.isoformat(), in_window.num_rows, written,
+                    round(time.perf_counter() - view_started + read_seconds / len(mart.views),
+                          2))
+                summary.views.append(done)
+                if on_view:
+                    on_view(done)
+    summary.seconds = round(time.perf_counter() - started, 2)
+    return summary
