@@ -79,3 +79,12 @@ def open_store(env: str | None = None) -> FeatureStore:
     repo_config = RepoConfig(**config)
     repo_config.repo_path = FEATURE_REPO
     return FeatureStore(repo_path=str(FEATURE_REPO), config=repo_config)
+
+
+def write_resolved_yaml(path: Path, env: str | None = None, **overrides: Any) -> Path:
+    """The environment's feature_store.yaml with the pipeline's paths filled in, for Feast's own
+    CLI (`feast -c feature_repo -f PATH ...`); `overrides` replace top-level sections."""
+    config = {**raw_config(env), **overrides}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path

@@ -1,0 +1,64 @@
+"""The production configuration for real: packed Redis online store, SQL registry on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+import redis
+
+from mfs.featurestore.publish import publish
+from mfs.featurestore.store import open_store
+from tests.builds import Built
+from tests.featurestore.conftest import Published, feast_environment
+from tests.featurestore.test_publish import assert_online_equals_offline
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, flushed by this test
+REGISTRY_DB = "mfs_registry_test"
+
+
+@pytest.fixture
+def prod(clean_build: Built, tmp_path: Path) -> Iterator[Published]:
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"drop database if exists {REGISTRY_DB} with (force)")
+    admin.close()
+    with feast_environment(
+        clean_build.features, tmp_path, MFS_FEAST_ENV="prod", MFS_REDIS_URL=REDIS_URL,
+        MFS_REGISTRY_URL=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{REGISTRY_DB}",
+    ):
+        summary = publish()
+        yield Published(open_store(), summary, clean_build, tmp_path)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def test_redis_and_postgresql_registry_serve_the_offline_truth(prod: Published) -> None:
+    assert prod.summary.environment == "prod"
+    assert prod.summary.registry.startswith("postgresql")
+    assert prod.summary.online_store.endswith("PackedRedisOnlineStore")
+    assert_online_equals_offline(prod, prod.build.features)
+    # The registry lives in PostgreSQL (created by publish), readable by a new client.
+    assert {v.name for v in open_store().list_feature_views()} >= {"customer_rfm",
+                                                                   "lead_engagement"}
+    client = redis.Redis.from_url(REDIS_URL)
+    assert client.hlen("mfs:marketing_feature_store:layouts") == 6
+
+
+def test_republishing_to_redis_writes_nothing(prod: Published) -> None:
+    assert publish().written == 0
+
+
+def test_a_changed_view_layout_drops_its_old_keys(prod: Published) -> None:
+    """Keys of an outdated layout are removed on apply, so they can never be misread."""
+    client = redis.Redis.from_url(REDIS_URL)
+    stale = "mfs:marketing_feature_store:customer_rfm:0000000000:C00000001"
+    client.set(stale, b"x")
+    client.hset("mfs:marketing_feature_store:layouts", "customer_rfm", "0000000000")
+    publish()
+    assert not client.exists(stale)
+    assert publish().written == 0
