@@ -21,7 +21,8 @@ def demo_command(
 ) -> None:
     """Generate data, validate it and run every stage that exists, then summarise.
 
-    Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports).
+    Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports) -> publish
+    (Feast registry and online store) -> a point-in-time training set through Feast.
 
     Example:
 
@@ -47,5 +48,18 @@ def demo_command(
     console.print(f"[bold]3. build[/]  {built.models.get('success', 0)} models, "
                   f"{built.tests.get('pass', 0)} tests passed in {built.seconds:.1f}s; features in "
                   f"{paths.features_dir()}")
+    from mfs.featurestore.publish import publish
+    from training.datasets import training_set
+
+    with console.status("[bold]4. publish[/]  feast apply + materialize..."):
+        published = publish()
+    console.print(f"[bold]4. publish[/]  {len(published.views)} feature views, "
+                  f"{published.written:,} online records in {published.seconds:.1f}s -> "
+                  f"{published.online_store.rsplit('.', 1)[-1]} ({published.registry})")
+    with console.status("[bold]5. training set[/]  point-in-time join through Feast..."):
+        frame = training_set("purchase_propensity")
+    console.print(f"[bold]5. training set[/]  purchase_propensity: {len(frame):,} labelled rows "
+                  f"x {frame.shape[1] - 3} features, positive rate "
+                  f"{frame['purchased_next_30d'].mean():.1%}")
     console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
-                  "Next stages (publish, train, score, export) arrive with their issues.")
+                  "Next stages (train, score, export) arrive with their issues.")

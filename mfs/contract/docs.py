@@ -6,11 +6,9 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 from mfs.contract.schema import TABLES, Column
 from mfs.contract.validate import duckdb_type
+from mfs.generated_docs import replace_section, run
 from mfs.paths import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "data-contract.md"
@@ -65,21 +63,8 @@ def render() -> str:
 
 
 def updated(text: str) -> str:
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    return head + render() + tail
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    text = DOC.read_text()
-    new = updated(text)
-    if args.check:
-        sys.exit(0 if new == text else 1)
-    DOC.write_text(new)
+    return replace_section(text, BEGIN, END, render())
 
 
 if __name__ == "__main__":
-    main()
+    run(DOC, BEGIN, END, render)

@@ -34,15 +34,25 @@ SUPPORTED_DTYPES = ("Int64", "Int32", "Float64", "Float32", "String", "Bool")
 
 
 def _varint(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Varint bytes of uint64 values: a (n, 10) byte matrix and each row's used length."""
+    """Varint bytes of uint64 values: an (n, width) byte matrix and each row's used length.
+
+    `width` is the longest varint present (1 for counts under 128), so small numbers cost
+    one pass instead of ten.
+    """
     values = values.astype(np.uint64, copy=False)
-    shifts = np.arange(10, dtype=np.uint64) * np.uint64(7)
-    groups = (values[:, None] >> shifts[None, :]) & np.uint64(0x7F)
     lengths = np.ones(len(values), dtype=np.int64)
     for i in range(1, 10):
-        lengths += (values >> np.uint64(7 * i)) != 0
-    more = np.arange(10)[None, :] < (lengths[:, None] - 1)
-    return (groups | (more.astype(np.uint64) << np.uint64(7))).astype(np.uint8), lengths
+        longer = values >= np.uint64(1 << (7 * i))
+        if not longer.any():
+            break
+        lengths += longer
+    width = int(lengths.max()) if len(values) else 1
+    matrix = np.empty((len(values), width), dtype=np.uint8)
+    for i in range(width):
+        group = (values >> np.uint64(7 * i)) & np.uint64(0x7F)
+        more = (i < lengths - 1).astype(np.uint64) << np.uint64(7)
+        matrix[:, i] = group | more
+    return matrix, lengths
 
 
 def _binary_from_matrix(matrix: np.ndarray, lengths: np.ndarray) -> pa.Array:
@@ -78,7 +88,7 @@ def _varint_field(column: pa.Array, tag: int) -> pa.Array:
     values = filled.to_numpy(zero_copy_only=False).astype(np.int64).view(np.uint64)
     groups, lengths = _varint(values)
     n = len(values)
-    matrix = np.empty((n, 13), dtype=np.uint8)
+    matrix = np.empty((n, 3 + groups.shape[1]), dtype=np.uint8)
     matrix[:, 0] = _ELEMENT
     matrix[:, 1] = (1 + lengths).astype(np.uint8)
     matrix[:, 2] = tag
@@ -95,16 +105,16 @@ def _string_field(column: pa.Array) -> pa.Array:
     payload = 1 + size_len + sizes
     payload_bytes, payload_len = _varint(payload.view(np.uint64))
     n = len(sizes)
-    header = np.zeros((n, 22), dtype=np.uint8)
+    header = np.zeros((n, 2 + payload_bytes.shape[1] + size_bytes.shape[1]), dtype=np.uint8)
     rows = np.arange(n)
     # Variable-width header: place each part right after the previous one, row by row.
     header[:, 0] = _ELEMENT
-    for i in range(10):
+    for i in range(payload_bytes.shape[1]):
         use = i < payload_len
         header[rows[use], 1 + i] = payload_bytes[use, i]
     tag_at = 1 + payload_len
     header[rows, tag_at] = _TAG_STRING
-    for i in range(10):
+    for i in range(size_bytes.shape[1]):
         use = i < size_len
         header[rows[use], tag_at[use] + 1 + i] = size_bytes[use, i]
     header_len = 2 + payload_len + size_len

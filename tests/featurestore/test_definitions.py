@@ -110,3 +110,10 @@ def test_gaps_in_the_dbt_contract_are_errors_naming_model_and_column(
     mutate(_customer_node(manifest))
     with pytest.raises(FeatureContractError, match=re.escape(message)):
         feature_marts(_write(tmp_path, manifest))
+
+
+def test_feature_store_doc_lists_the_views_as_defined(repo) -> None:
+    from mfs.featurestore import docs
+
+    text = docs.DOC.read_text()
+    assert docs.updated(text) == text, "run `python -m mfs.featurestore.docs` and commit"
