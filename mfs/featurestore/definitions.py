@@ -50,8 +50,7 @@ def _entity(mart: MartSpec) -> Entity:
                   description=mart.entity_description)
 
 
-def build_definitions(features_dir: Path) -> Definitions:
-    marts = feature_marts(features_dir / MANIFEST_FILE)
+def build_definitions(features_dir: Path, marts: tuple[MartSpec, ...]) -> Definitions:
     entities: dict[str, Entity] = {}
     sources: dict[str, FileSource] = {}
     views: dict[str, FeatureView] = {}
@@ -83,15 +82,21 @@ def build_definitions(features_dir: Path) -> Definitions:
 
 
 @cache
-def _definitions_for(features_dir: Path, manifest_version: int) -> Definitions:
-    return build_definitions(features_dir)
+def _marts(manifest: Path, version: int) -> tuple[MartSpec, ...]:
+    return feature_marts(manifest)
 
 
 def definitions() -> Definitions:
-    """The definitions for the current `MFS_FEATURES_DIR`, cached until its manifest changes."""
+    """The definitions for the current `MFS_FEATURES_DIR`.
+
+    The dbt contract is parsed once per manifest version; the Feast objects are new on every
+    call, because Feast mutates them (apply stamps them, materialization records intervals)
+    and one store's state must never leak into another's.
+    """
     features_dir = paths.features_dir().resolve()
     manifest = features_dir / MANIFEST_FILE
-    return _definitions_for(features_dir, manifest.stat().st_mtime_ns if manifest.exists() else 0)
+    version = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    return build_definitions(features_dir, _marts(manifest, version))
 
 
 assert set(FEAST_DTYPES.values()) <= set(dir(feast_types))

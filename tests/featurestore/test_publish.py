@@ -102,3 +102,12 @@ def test_incremental_publish_converges_to_a_one_shot_publish(
         assert rfm.written == at_newest
         assert_online_equals_offline(Published(open_store(), second, published.build,
                                                tmp_path / "feast"), features)
+
+
+def test_a_second_store_in_the_same_process_starts_from_its_own_registry(
+    published: Published, tmp_path: Path
+) -> None:
+    """Feast stamps the objects it applies; one store's windows must not leak into another."""
+    with feast_environment(published.build.features, tmp_path):
+        fresh = publish()
+    assert [v.written for v in fresh.views] == [v.written for v in published.summary.views]
