@@ -62,3 +62,4 @@ def test_a_changed_view_layout_drops_its_old_keys(prod: Published) -> None:
     publish()
     assert not client.exists(stale)
     assert publish().written == 0
+
