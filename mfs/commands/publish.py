@@ -58,6 +58,9 @@ def publish_command(
 
       MFS_FEAST_ENV=prod mfs publish --json
     """
+    import redis
+    import sqlalchemy.exc
+
     from mfs.featurestore.dbt_features import FeatureContractError
     from mfs.featurestore.publish import publish
 
@@ -66,6 +69,11 @@ def publish_command(
             summary = publish(env, on_view=_progress)
     except (BuildNotGreenError, FeatureContractError, ValueError) as exc:
         fail(str(exc))
+    except (redis.ConnectionError, sqlalchemy.exc.OperationalError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        what = "online store" if isinstance(exc, redis.ConnectionError) else "registry database"
+        fail(f"cannot reach the {what}: {reason} (start PostgreSQL/Redis as the README says, "
+             "or set MFS_REDIS_URL / MFS_REGISTRY_URL); no features were published")
     if as_json:
         emit_json({**asdict(summary), "written": summary.written})
     else:
