@@ -155,6 +155,50 @@ def _write(store: FeatureStore, view: FeatureView, table: pa.Table) -> int:
     return table.num_rows
 
 
+def _windows(mart: MartSpec, registered: dict[str, FeatureView], end: datetime
+             ) -> dict[str, datetime]:
+    """Per view: from the end of its last materialization, or (first time) end minus its TTL."""
+    return {spec.name: _last_end(registered[spec.name]) or end - spec.ttl for spec in mart.views}
+
+
+def publish_mart(store: FeatureStore, con: duckdb.DuckDBPyConnection, mart: MartSpec,
+                 path: Path) -> Iterator[ViewPublished]:
+    """Materialize one mart's views: one query for the mart, one write per view."""
+    registered = {v.name: store.get_feature_view(v.name) for v in mart.views}
+    end = newest_snapshot(con, mart, path)
+    if end is None:  # an empty mart: nothing to publish, nothing to record
+        yield from (ViewPublished(v.name, None, None, 0, 0, 0.0) for v in mart.views)
+        return
+    starts = _windows(mart, registered, end)
+    read_started = time.perf_counter()
+    rows = latest_rows(con, mart, path, min(starts.values()), end)
+    read_share = (time.perf_counter() - read_started) / len(mart.views)
+    ts_type = rows.schema.field(mart.timestamp_field).type
+    for spec in mart.views:
+        started = time.perf_counter()
+        view, start = registered[spec.name], starts[spec.name]
+        in_window = rows.filter(pc.greater_equal(rows[mart.timestamp_field],
+                                                 pa.scalar(start, ts_type)))
+        written = _write(store, view, in_window)
+        last = _last_end(view)
+        if last is None or end > last:  # record only what is new: a re-run changes nothing
+            store.registry.apply_materialization(view, store.project, start, end)
+        yield ViewPublished(spec.name, start.isoformat(), end.isoformat(), in_window.num_rows,
+                            written, round(time.perf_counter() - started + read_share, 2))
+
+
+def _safe_address(address: str) -> str:
+    """A registry or online store address fit for printing (no password)."""
+    if "://" not in address:
+        return address
+    import sqlalchemy
+
+    try:
+        return sqlalchemy.engine.make_url(address).render_as_string(hide_password=True)
+    except sqlalchemy.exc.ArgumentError:
+        return address.split("://", 1)[0] + "://***"
+
+
 def publish(
     env: str | None = None,
     on_view: Callable[[ViewPublished], None] | None = None,
@@ -165,42 +209,15 @@ def publish(
     require_green_build(features_dir)  # raises BuildNotGreenError naming what failed
     env = env or environment()
     store = open_store(env)
-    summary = PublishSummary(environment=env, registry=str(store.config.registry.path),
+    summary = PublishSummary(environment=env,
+                             registry=_safe_address(str(store.config.registry.path)),
                              online_store=str(store.config.online_store.type))
     summary.applied, summary.deleted = apply_repo(store)
-    defs = definitions()
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        for mart in defs.marts:
+        for mart in definitions().marts:
             path = (features_dir / f"{mart.model}.parquet").resolve()
-            end = newest_snapshot(con, mart, path)
-            registered = {v.name: store.get_feature_view(v.name) for v in mart.views}
-            starts = {}
-            for spec in mart.views:
-                last = _last_end(registered[spec.name])
-                starts[spec.name] = last if last is not None else (
-                    end - spec.ttl if end is not None else None)
-            if end is None or all(s is not None and s > end for s in starts.values()):
-                summary.views += [ViewPublished(v.name, None, None, 0, 0, 0.0)
-                                  for v in mart.views]
-                continue
-            mart_started = time.perf_counter()
-            rows = latest_rows(con, mart, path, min(s for s in starts.values() if s), end)
-            read_seconds = time.perf_counter() - mart_started
-            for spec in mart.views:
-                view_started = time.perf_counter()
-                view = registered[spec.name]
-                start = starts[spec.name]
-                in_window = rows.filter(pc.greater_equal(rows[mart.timestamp_field],
-                                                         pa.scalar(start, rows.schema.field(
-                                                             mart.timestamp_field).type)))
-                written = _write(store, view, in_window)
-                if _last_end(view) != end:
-                    store.registry.apply_materialization(view, store.project, start, end)
-                done = ViewPublished(
-                    spec.name, start.isoformat(), end.isoformat(), in_window.num_rows, written,
-                    round(time.perf_counter() - view_started + read_seconds / len(mart.views),
-                          2))
+            for done in publish_mart(store, con, mart, path):
                 summary.views.append(done)
                 if on_view:
                     on_view(done)
