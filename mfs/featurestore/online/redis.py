@@ -36,6 +36,7 @@ from mfs.featurestore.online.packed import (
     key_text,
     latest_per_key,
     layout_of,
+    prefetched,
     records_from_arrow,
     records_from_protos,
 )
@@ -123,8 +124,8 @@ class PackedRedisOnlineStore(OnlineStore):
         prefix = key_prefix(config.project, layout)
         source = view.batch_source
         changed = 0
-        for records in records_from_arrow(table, layout, source.timestamp_field,
-                                          source.created_timestamp_column or None):
+        for records in prefetched(records_from_arrow(
+                table, layout, source.timestamp_field, source.created_timestamp_column or None)):
             changed += self._write(client, prefix, records)
             if progress:
                 progress(len(records))

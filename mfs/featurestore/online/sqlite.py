@@ -36,6 +36,7 @@ from mfs.featurestore.online.packed import (
     key_text,
     latest_per_key,
     layout_of,
+    prefetched,
     records_from_arrow,
     records_from_protos,
 )
@@ -103,8 +104,9 @@ class PackedSqliteOnlineStore(OnlineStore):
         changed = 0
         with conn:  # one transaction per view
             self._create(conn, name)
-            for records in records_from_arrow(table, layout, source.timestamp_field,
-                                              source.created_timestamp_column or None):
+            for records in prefetched(records_from_arrow(
+                    table, layout, source.timestamp_field,
+                    source.created_timestamp_column or None)):
                 changed += self._upsert(conn, name, records)
                 if progress:
                     progress(len(records))
