@@ -104,10 +104,15 @@ BASELINES = {
 
 
 def compare(by_stage: dict[str, dict[str, object]]) -> None:
+    """Speedups for every stage whose baseline was measured in the same run."""
     for stage, baseline in BASELINES.items():
         if stage not in by_stage or baseline not in by_stage:
             continue
         ours, theirs = by_stage[stage], by_stage[baseline]
+        for key in ("baseline", "speedup", "speedup_call", "ratio_to_build_full"):
+            ours.pop(key, None)
+        if ours.get("run") != theirs.get("run"):
+            continue
         ours["baseline"] = baseline
         ours["speedup"] = round(float(theirs["seconds"]) / float(ours["seconds"]), 2)
         if "call_seconds" in ours and "call_seconds" in theirs:
@@ -180,7 +185,8 @@ def main() -> None:
                                 str(work / "asof_baseline.parquet")], data),
     }
     results = []
-    for name in args.stages.split(","):
+    run_started = datetime.now(UTC).isoformat(timespec="seconds")
+    for name in [s for s in args.stages.split(",") if s]:  # none: re-render the results
         if name == "build_full":
             cut_at = f"{date.fromisoformat(END_DATE) - timedelta(days=1)}T00:00:00+00:00"
             subprocess.run([sys.executable, "-m", "mfs.contract.truncate", str(raw), str(cut),
@@ -188,37 +194,38 @@ def main() -> None:
         if name in ("publish_sqlite", "publish_redis"):
             _reset_feast(work, name)
         argv, env = stages[name]
-        results.append(measure(name, argv, env))
+        results.append({**measure(name, argv, env), "run": run_started})
         r = results[-1]
         print(f"{name:>26}: {r['seconds']:8.2f} s  peak {r['peak_rss_mib']:8.1f} MiB"
               f"   $ {r['command']}", flush=True)
-    by_stage = {r["stage"]: r for r in results}
-    compare(by_stage)
-    if "training_set" in by_stage and "asof_join_baseline" in by_stage:
-        by_stage["training_set"]["same_frame_as_baseline"] = _same_frames(work)
+    ran = {r["stage"] for r in results}
+    if {"training_set", "asof_join_baseline"} <= ran:
+        results[[r["stage"] for r in results].index("training_set")][
+            "same_frame_as_baseline"] = _same_frames(work)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = {
-        "scale": args.scale, "customers": customers,
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(), "stages": results,
-    }
     path = RESULTS / f"{args.scale}.json"
     previous = json.loads(path.read_text()) if path.exists() else {"stages": []}
     merged = {r["stage"]: r for r in previous.get("stages", [])}
     merged.update({r["stage"]: r for r in results})
-    out["stages"] = list(merged.values())
+    compare(merged)
+    out = {
+        "scale": args.scale, "customers": customers,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(), "stages": list(merged.values()),
+    }
     path.write_text(json.dumps(out, indent=2) + "\n")
     lines = [f"# Benchmark at {args.scale} ({customers:,} customers)", "",
              f"Machine: {out['machine']}", "",
              "Seconds are the stage's whole process; call seconds the timed work alone (no "
              "interpreter start or imports). Speedup = baseline seconds / stage seconds, "
-             "both measured in the same run (call speedup likewise).", "",
+             "only for a baseline measured in the same run (call speedup likewise).", "",
              "| stage | seconds | call seconds | peak RSS (MiB) | baseline | speedup "
-             "| call speedup | command |",
-             "|---|---:|---:|---:|---|---:|---:|---|"]
+             "| call speedup | run | command |",
+             "|---|---:|---:|---:|---|---:|---:|---|---|"]
     lines += [f"| {r['stage']} | {r['seconds']} | {r.get('call_seconds', '')} | "
               f"{r['peak_rss_mib']} | {r.get('baseline', '')} | {r.get('speedup', '')} | "
-              f"{r.get('speedup_call', '')} | `{r['command']}` |" for r in out["stages"]]
+              f"{r.get('speedup_call', '')} | {r.get('run', '')} | `{r['command']}` |"
+              for r in out["stages"]]
     (RESULTS / f"{args.scale}.md").write_text("\n".join(lines) + "\n")
 
 
