@@ -96,10 +96,21 @@ def _asof_supported(views: list[FeatureView], feature_refs: list[str],
     return True
 
 
+def _literal(ts: datetime) -> str:
+    return f"timestamptz '{ts.astimezone(UTC).isoformat()}'"
+
+
 def asof_query(views: list[FeatureView], feature_refs: list[str], as_of: str,
-               full_feature_names: bool) -> str:
+               full_feature_names: bool,
+               as_of_range: tuple[datetime, datetime] | None = None) -> str:
     """One ASOF LEFT JOIN per data source over the entity rows (a table or CTE named
-    ENTITY_TABLE)."""
+    ENTITY_TABLE).
+
+    With `as_of_range` (the entity rows' earliest and latest as-of time) each source reads only
+    rows that can matter: none after the latest as-of time, none older than the earliest as-of
+    time minus the longest TTL of its views (such a row could only be joined to be nulled by
+    the TTL). Parquet sorted by time then skips whole row groups.
+    """
     by_source: dict[str, list[FeatureView]] = {}
     for view in views:
         by_source.setdefault(view.batch_source.path, []).append(view)
@@ -124,13 +135,20 @@ def asof_query(views: list[FeatureView], feature_refs: list[str], as_of: str,
                              f"- to_microseconds({int(ttl * 1_000_000)}) then {value} end")
                 selects.append(f"{value} as {_quote(name)}")
         picked = ", ".join(_quote(c) for c in dict.fromkeys([*keys, ts, *columns]))
+        where = ""
+        if as_of_range is not None:
+            earliest, latest = as_of_range
+            where = f" where {_quote(ts)} <= {_literal(latest)}"
+            if all(v.ttl for v in source_views):
+                oldest = earliest - max(v.ttl for v in source_views)
+                where += f" and {_quote(ts)} >= {_literal(oldest)}"
         # Feast breaks timestamp ties by the latest created timestamp: keep that row only.
         dedupe = (f" qualify row_number() over (partition by {', '.join(map(_quote, keys))}, "
                   f"{_quote(ts)} order by {_quote(created)} desc) = 1") if created else ""
         on = " and ".join([f"{NUMBERED}.{_quote(k)} = {alias}.{_quote(k)}" for k in keys]
                           + [f"{NUMBERED}.{_quote(as_of)} >= {alias}.{_quote(ts)}"])
-        joins.append(f"asof left join (select {picked} from read_parquet('{path}'){dedupe}) "
-                     f"as {alias} on {on}")
+        joins.append(f"asof left join (select {picked} from read_parquet('{path}'){where}"
+                     f"{dedupe}) as {alias} on {on}")
     return (f"{NUMBERED} as (select *, row_number() over () as __entity_row from {ENTITY_TABLE}) "
             f"select {', '.join(selects)} from {NUMBERED} {' '.join(joins)} "
             "order by __entity_row")
@@ -155,6 +173,7 @@ class AsofDuckDBOfflineStore(DuckDBOfflineStore):
         if isinstance(entity_df, str):
             # A DuckDB query; Feast's convention names its as-of column event_timestamp.
             as_of, frame = DEFAULT_ENTITY_DF_EVENT_TIMESTAMP_COL, None
+            entities = f"with {ENTITY_TABLE} as ({entity_df}) "
             prefix = f"with {ENTITY_TABLE} as ({entity_df}), "
             keys: list[str] = []
             span: tuple[datetime | None, datetime | None] = (None, None)
@@ -162,12 +181,11 @@ class AsofDuckDBOfflineStore(DuckDBOfflineStore):
             as_of = infer_event_timestamp_from_entity_df(
                 dict(zip(entity_df.columns, entity_df.dtypes, strict=True)))
             timestamps = pd.to_datetime(entity_df[as_of], utc=True)
-            frame, prefix = entity_df.assign(**{as_of: timestamps}), "with "
+            frame, prefix, entities = entity_df.assign(**{as_of: timestamps}), "with ", ""
             keys = [c for c in entity_df.columns if c != as_of]
             span = ((timestamps.min().to_pydatetime().astimezone(UTC),
                      timestamps.max().to_pydatetime().astimezone(UTC))
                     if len(timestamps) else (None, None))
-        query = prefix + asof_query(feature_views, feature_refs, as_of, full_feature_names)
 
         def compute() -> pa.Table:
             with duckdb.connect() as con:
@@ -175,6 +193,12 @@ class AsofDuckDBOfflineStore(DuckDBOfflineStore):
                 con.execute("set enable_progress_bar = false")
                 if frame is not None:
                     con.register(ENTITY_TABLE, frame)
+                earliest, latest = con.sql(f"{entities}select min({_quote(as_of)}), "
+                                           f"max({_quote(as_of)}) from {ENTITY_TABLE}"
+                                           ).fetchall()[0]
+                as_of_range = (earliest, latest) if latest is not None else None
+                query = prefix + asof_query(feature_views, feature_refs, as_of,
+                                            full_feature_names, as_of_range)
                 return con.sql(query).to_arrow_table()
 
         metadata = RetrievalMetadata(features=feature_refs, keys=keys,

@@ -56,10 +56,15 @@ def _historical(store: FeatureStore, rows: pd.DataFrame) -> pd.DataFrame:
     return frame[columns].sort_values(["customer_id", AS_OF]).reset_index(drop=True)
 
 
+@pytest.mark.parametrize("late_only", [False, True])
 def test_asof_store_returns_what_feasts_own_duckdb_store_returns(
-    store: FeatureStore, clean_build: Built
+    store: FeatureStore, clean_build: Built, late_only: bool
 ) -> None:
+    """late_only: as-of times after the last snapshot only, so the store reads just the tail
+    of the sources (rows older than the earliest as-of time minus the TTL are skipped)."""
     rows = _tricky_entity_rows(clean_build.features)
+    if late_only:
+        rows = rows[rows[AS_OF] > _snapshots(clean_build.features)[-1]]
     config = raw_config()
     config["offline_store"] = {"type": "duckdb"}
     stock = FeatureStore(config=RepoConfig(**config, repo_path=FEATURE_REPO),
