@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mfs.build.export import EXPORTED_MARTS
+from mfs.build.status import MANIFEST_FILE, STATUS_FILE, read_build_status
 from tests.builds import Built, copy_build, run_build
 
 # What each planted defect becomes in staging: (dbt reason, disposition); None = not quarantined.
@@ -40,6 +41,9 @@ def test_clean_build_is_green_and_exports_every_mart(clean_build: Built) -> None
     assert {f.mart for f in summary.exported} == set(EXPORTED_MARTS)
     for exported in summary.exported:
         assert exported.rows > 0, exported.mart
+    assert read_build_status(clean_build.features).success
+    manifest = json.loads((clean_build.features / MANIFEST_FILE).read_text())
+    assert "model.marketing_feature_store.customer_features" in manifest["nodes"]
 
 
 def test_exports_store_microsecond_utc_timestamps(clean_build: Built) -> None:
@@ -88,6 +92,9 @@ def test_a_failing_test_blocks_the_export_and_names_the_test(
     assert failed.summary.exported == []
     after = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
     assert after == before, "the previously published exports are untouched"
+    status = read_build_status(previous.features)  # what `mfs publish` checks first
+    assert not status.success
+    assert any("accepted_values_stg_crm__contacts_lifecycle_stage" in n for n in status.failing)
 
 
 def test_stale_sources_stop_the_build_before_it_starts(clean_raw: Path, tmp_path: Path) -> None:
@@ -96,7 +103,8 @@ def test_stale_sources_stop_the_build_before_it_starts(clean_raw: Path, tmp_path
     assert built.summary.stage_failed == "freshness"
     stale = {f["name"] for f in built.summary.failing}
     assert "web.web_events" in stale
-    assert not (tmp_path / "features").exists()
+    assert [p.name for p in (tmp_path / "features").iterdir()] == [STATUS_FILE], "no exports"
+    assert read_build_status(tmp_path / "features").stage_failed == "freshness"
 
 
 def test_absent_optional_sources_build_with_empty_stand_ins(
