@@ -120,19 +120,19 @@ def latest_rows(con: duckdb.DuckDBPyConnection, mart: MartSpec, path: Path,
     """Each entity's newest row (event, then created time) with start <= event time <= end,
     in key order (inserting sorted keys keeps the online store's B-tree writes sequential).
 
-    The newest event time per entity is found on two narrow columns first; only ties on it
-    (rare) go through a window: 3-5x faster than `row_number()` over every wide row.
+    The newest (event, created) time per entity is found on three narrow columns first, then
+    the wide rows are picked by a semi join: 3-5x faster than `row_number()` over every row.
     """
     key, ts, created = mart.join_key, mart.timestamp_field, mart.created_timestamp_field
     columns = [key, ts, created, *(f.name for v in mart.views for f in v.features)]
     return con.sql(
         f"with candidates as (select {', '.join(columns)} from read_parquet('{path}') "
         f"where {ts} >= {_ts_literal(start)} and {ts} <= {_ts_literal(end)}), "
-        f"newest as (select {key}, max({ts}) as {ts} from candidates group by {key}) "
+        f"newest as (select {key}, max({{'ts': {ts}, 'created': {created}}}) as newest "
+        f"from candidates group by {key}) "
         f"select candidates.* from candidates semi join newest "
-        f"on candidates.{key} = newest.{key} and candidates.{ts} = newest.{ts} "
-        f"qualify row_number() over (partition by candidates.{key} "
-        f"order by candidates.{created} desc) = 1 "
+        f"on candidates.{key} = newest.{key} and candidates.{ts} = newest.newest.ts "
+        f"and candidates.{created} = newest.newest.created "
         f"order by candidates.{key}"
     ).to_arrow_table()
 
