@@ -9,6 +9,7 @@ decoding values into the wrong features.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -19,10 +20,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from feast import FeatureView
+from feast import Entity, FeatureView
+from feast.infra.online_stores.online_store import OnlineStore
 from feast.protos.feast.types.EntityKey_pb2 import EntityKey as EntityKeyProto
 from feast.protos.feast.types.Value_pb2 import RepeatedValue
 from feast.protos.feast.types.Value_pb2 import Value as ValueProto
+from feast.repo_config import RepoConfig
 
 from mfs.featurestore.encoding import encode_rows, entity_key_text, entity_keys_column
 
@@ -150,3 +153,51 @@ def decoder(layout: Layout, requested: Sequence[str] | None
         return {name: values[i] for i, name in wanted}
 
     return decode
+
+
+Writer = Callable[[list[Record]], int]  # writes records newer-only, returns how many changed
+
+
+class PackedOnlineStore(OnlineStore):
+    """Feast's write entry points, shared by the packed stores; each store supplies `_writer`."""
+
+    def _writer(self, config: RepoConfig, layout: Layout
+                ) -> contextlib.AbstractContextManager[Writer]:
+        """A context in which the store writes records of one view (SQLite: one transaction)."""
+        raise NotImplementedError
+
+    def write_table(
+        self, config: RepoConfig, view: FeatureView, table: pa.Table,
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Write one row per entity from an Arrow table; returns how many records changed."""
+        layout = layout_of(view)
+        source = view.batch_source
+        changed = 0
+        with self._writer(config, layout) as write:
+            for records in prefetched(records_from_arrow(
+                    table, layout, source.timestamp_field,
+                    source.created_timestamp_column or None)):
+                changed += write(records)
+                if progress:
+                    progress(len(records))
+        return changed
+
+    def online_write_batch(
+        self,
+        config: RepoConfig,
+        table: FeatureView,
+        data: list[tuple[EntityKeyProto, dict[str, ValueProto], datetime, datetime | None]],
+        progress: Callable[[int], object] | None,
+    ) -> None:
+        """Stock Feast's path (`feast materialize`, `write_to_online_store`)."""
+        layout = layout_of(table)
+        with self._writer(config, layout) as write:
+            write(latest_per_key(records_from_protos(data, layout)))
+        if progress:
+            progress(len(data))
+
+    def teardown(
+        self, config: RepoConfig, tables: Sequence[FeatureView], entities: Sequence[Entity],
+    ) -> None:
+        self.update(config, tables, [], entities, [], partial=False)

@@ -14,15 +14,14 @@ hash slot (docs/scaling.md); a single primary is what we run and test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-import pyarrow as pa
 import redis
 from feast import Entity, FeatureView
-from feast.infra.online_stores.online_store import OnlineStore
 from feast.protos.feast.types.EntityKey_pb2 import EntityKey as EntityKeyProto
 from feast.protos.feast.types.Value_pb2 import Value as ValueProto
 from feast.repo_config import FeastConfigBaseModel, RepoConfig
@@ -30,15 +29,13 @@ from pydantic import StrictStr
 
 from mfs.featurestore.online.packed import (
     Layout,
+    PackedOnlineStore,
     Record,
+    Writer,
     decoder,
     from_micros,
     key_text,
-    latest_per_key,
     layout_of,
-    prefetched,
-    records_from_arrow,
-    records_from_protos,
 )
 
 _SCRIPT_BATCH = 2_000  # keys per script call
@@ -89,7 +86,7 @@ def _header(events: Sequence[int], created: Sequence[int]) -> list[bytes]:
     return [row.tobytes() for row in digits]
 
 
-class PackedRedisOnlineStore(OnlineStore):
+class PackedRedisOnlineStore(PackedOnlineStore):
     def __init__(self) -> None:
         self._client: redis.Redis | None = None
         self._url: str | None = None
@@ -114,35 +111,11 @@ class PackedRedisOnlineStore(OnlineStore):
                    client=pipe)
         return int(sum(pipe.execute()))
 
-    def write_table(
-        self, config: RepoConfig, view: FeatureView, table: pa.Table,
-        progress: Callable[[int], Any] | None = None,
-    ) -> int:
-        """Write one row per entity from an Arrow table; returns how many keys changed."""
-        layout = layout_of(view)
+    @contextlib.contextmanager
+    def _writer(self, config: RepoConfig, layout: Layout) -> Iterator[Writer]:
         client = self._redis(config)
         prefix = key_prefix(config.project, layout)
-        source = view.batch_source
-        changed = 0
-        for records in prefetched(records_from_arrow(
-                table, layout, source.timestamp_field, source.created_timestamp_column or None)):
-            changed += self._write(client, prefix, records)
-            if progress:
-                progress(len(records))
-        return changed
-
-    def online_write_batch(
-        self,
-        config: RepoConfig,
-        table: FeatureView,
-        data: list[tuple[EntityKeyProto, dict[str, ValueProto], datetime, datetime | None]],
-        progress: Callable[[int], Any] | None,
-    ) -> None:
-        layout = layout_of(table)
-        records = latest_per_key(records_from_protos(data, layout))
-        self._write(self._redis(config), key_prefix(config.project, layout), records)
-        if progress:
-            progress(len(data))
+        yield lambda records: self._write(client, prefix, records)
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -195,7 +168,3 @@ class PackedRedisOnlineStore(OnlineStore):
             self._delete_prefix(client, f"mfs:{config.project}:{view.name}:*")
             client.hdel(layouts, view.name)
 
-    def teardown(
-        self, config: RepoConfig, tables: Sequence[FeatureView], entities: Sequence[Entity],
-    ) -> None:
-        self.update(config, tables, [], entities, [], partial=False)

@@ -12,17 +12,16 @@ transaction: a reader sees the previous vector or the new one, never half of eit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import pyarrow as pa
 from feast import Entity, FeatureView
-from feast.infra.online_stores.online_store import OnlineStore
 from feast.protos.feast.types.EntityKey_pb2 import EntityKey as EntityKeyProto
 from feast.protos.feast.types.Value_pb2 import Value as ValueProto
 from feast.repo_config import FeastConfigBaseModel, RepoConfig
@@ -30,15 +29,13 @@ from pydantic import StrictStr
 
 from mfs.featurestore.online.packed import (
     Layout,
+    PackedOnlineStore,
     Record,
+    Writer,
     decoder,
     from_micros,
     key_text,
-    latest_per_key,
     layout_of,
-    prefetched,
-    records_from_arrow,
-    records_from_protos,
 )
 
 log = logging.getLogger(__name__)
@@ -61,7 +58,7 @@ def table_name(project: str, layout: Layout) -> str:
     return f"{project}__{layout.view}__{layout.id}"
 
 
-class PackedSqliteOnlineStore(OnlineStore):
+class PackedSqliteOnlineStore(PackedOnlineStore):
     """One connection per thread (feast serve answers from a thread pool); WAL for readers."""
 
     def __init__(self) -> None:
@@ -92,41 +89,13 @@ class PackedSqliteOnlineStore(OnlineStore):
         )
         return conn.total_changes - before
 
-    def write_table(
-        self, config: RepoConfig, view: FeatureView, table: pa.Table,
-        progress: Callable[[int], Any] | None = None,
-    ) -> int:
-        """Write one row per entity from an Arrow table; returns how many records changed."""
-        layout = layout_of(view)
+    @contextlib.contextmanager
+    def _writer(self, config: RepoConfig, layout: Layout) -> Iterator[Writer]:
         conn = self._conn(config)
         name = table_name(config.project, layout)
-        source = view.batch_source
-        changed = 0
-        with conn:  # one transaction per view
+        with conn:  # one transaction per view: readers see all of it or none
             self._create(conn, name)
-            for records in prefetched(records_from_arrow(
-                    table, layout, source.timestamp_field,
-                    source.created_timestamp_column or None)):
-                changed += self._upsert(conn, name, records)
-                if progress:
-                    progress(len(records))
-        return changed
-
-    def online_write_batch(
-        self,
-        config: RepoConfig,
-        table: FeatureView,
-        data: list[tuple[EntityKeyProto, dict[str, ValueProto], datetime, datetime | None]],
-        progress: Callable[[int], Any] | None,
-    ) -> None:
-        layout = layout_of(table)
-        conn = self._conn(config)
-        name = table_name(config.project, layout)
-        with conn:
-            self._create(conn, name)
-            self._upsert(conn, name, latest_per_key(records_from_protos(data, layout)))
-        if progress:
-            progress(len(data))
+            yield lambda records: self._upsert(conn, name, records)
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -199,7 +168,3 @@ class PackedSqliteOnlineStore(OnlineStore):
                 for old in self._tables_of(conn, config.project, view.name):
                     conn.execute(f'drop table "{old}"')
 
-    def teardown(
-        self, config: RepoConfig, tables: Sequence[FeatureView], entities: Sequence[Entity],
-    ) -> None:
-        self.update(config, tables, [], entities, [], partial=False)
