@@ -19,7 +19,6 @@ from feast.data_format import ParquetFormat
 from mfs import paths
 from mfs.build.status import MANIFEST_FILE
 from mfs.featurestore.dbt_features import (
-    FEAST_DTYPES,
     FeatureContractError,
     MartSpec,
     feature_marts,
@@ -98,5 +97,3 @@ def definitions() -> Definitions:
     version = manifest.stat().st_mtime_ns if manifest.exists() else 0
     return build_definitions(features_dir, _marts(manifest, version))
 
-
-assert set(FEAST_DTYPES.values()) <= set(dir(feast_types))

@@ -12,7 +12,8 @@ from feast.utils import _convert_arrow_to_proto
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfs.featurestore.encoding import encode_rows, entity_keys_column
+from mfs.featurestore.dbt_features import FEAST_DTYPES
+from mfs.featurestore.encoding import SUPPORTED_DTYPES, encode_rows, entity_keys_column
 from mfs.featurestore.online.packed import key_text, layout_of
 
 # Integers stay within 2**53: Feast converts nullable integer columns through float64.
@@ -65,6 +66,13 @@ def test_packed_values_equal_feasts_own_conversion(drawn: tuple[pa.Table, list[s
         decoded = RepeatedValue.FromString(blob).val
         assert list(decoded) == [values[name] for name in layout.feature_names]
         assert key_text(entity_key, layout) == key
+
+
+def test_every_type_a_dbt_feature_can_have_is_encoded_and_fuzzed() -> None:
+    dtypes = set(FEAST_DTYPES.values())
+    assert dtypes <= set(SUPPORTED_DTYPES)
+    assert dtypes <= set(COLUMNS)
+    assert all(hasattr(feast_types, d) for d in dtypes)
 
 
 def test_layout_id_changes_with_the_schema() -> None:

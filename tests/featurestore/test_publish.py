@@ -14,10 +14,10 @@ from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
 from tests.featurestore.conftest import Published, feast_environment
 from tests.featurestore.expected import all_keys, latest_offline, online_vectors
+from tests.featurestore.test_definitions import dbt_feature_columns
 
 pytestmark = pytest.mark.slow
-VIEWS = ["customer_rfm", "customer_web_engagement", "customer_marketing",
-         "customer_profile_features", "lead_firmographics", "lead_engagement"]
+VIEWS = sorted({view for view, _ in dbt_feature_columns()})  # from the dbt YAML
 
 
 def assert_online_equals_offline(published: Published, features_dir: Path) -> None:

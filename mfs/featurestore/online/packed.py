@@ -10,6 +10,7 @@ decoding values into the wrong features.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -45,12 +46,17 @@ class Layout:
 
     @property
     def id(self) -> str:
-        spec = json.dumps([self.join_keys, self.features])
-        return hashlib.sha1(spec.encode()).hexdigest()[:10]
+        return _layout_id(self.join_keys, self.features)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.features)
+
+
+@functools.lru_cache(maxsize=1024)
+def _layout_id(join_keys: tuple[str, ...], features: tuple[tuple[str, str], ...]) -> str:
+    """Hashed once per schema: every online read names its table or keys by it."""
+    return hashlib.sha1(json.dumps([join_keys, features]).encode()).hexdigest()[:10]
 
 
 def layout_of(view: FeatureView) -> Layout:
