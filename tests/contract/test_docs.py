@@ -6,7 +6,7 @@ from mfs.contract import docs
 
 
 def test_contract_doc_is_rendered_from_the_contract() -> None:
-    text = docs.DOC.read_text()
-    assert docs.BEGIN in text
-    assert docs.END in text
-    assert docs.updated(text) == text, "run `python -m mfs.contract.docs` and commit the result"
+    text = docs.SECTION.doc.read_text()
+    assert docs.SECTION.begin in text
+    assert docs.SECTION.end in text
+    assert docs.SECTION.updated(text) == text, "run `python -m mfs.contract.docs` and commit"

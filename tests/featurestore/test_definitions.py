@@ -115,5 +115,5 @@ def test_gaps_in_the_dbt_contract_are_errors_naming_model_and_column(
 def test_feature_store_doc_lists_the_views_as_defined(repo) -> None:
     from mfs.featurestore import docs
 
-    text = docs.DOC.read_text()
-    assert docs.updated(text) == text, "run `python -m mfs.featurestore.docs` and commit"
+    text = docs.SECTION.doc.read_text()
+    assert docs.SECTION.updated(text) == text, "run `python -m mfs.featurestore.docs` and commit"
