@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 from feast import FeatureService, FeatureStore
 
 from mfs import paths
 from mfs.featurestore.store import open_store
-from training.config import ModelConfig, load_model_config
+from training.config import ModelConfig, as_config
+from training.features import Kind, kind_of
 
 AS_OF = "event_timestamp"  # Feast's name for the entity frame's as-of column
 
@@ -26,6 +28,17 @@ AS_OF = "event_timestamp"  # Feast's name for the entity frame's as-of column
 def feature_names(service: FeatureService) -> list[str]:
     """The service's features in declaration order (Feast's own frames use set order)."""
     return [f.name for p in service.feature_view_projections for f in p.features]
+
+
+def feature_kinds(store: FeatureStore, service: FeatureService) -> dict[str, Kind]:
+    """Each feature of the service, in the service's order, with how the model encodes it,
+    decided by its Feast value type (which the dbt YAML decided)."""
+    kinds: dict[str, Kind] = {}
+    for projection in service.feature_view_projections:
+        view_fields = {f.name: f for f in store.get_feature_view(projection.name).features}
+        for feature in projection.features:
+            kinds[feature.name] = kind_of(view_fields[feature.name].dtype.to_value_type().name)
+    return kinds
 
 
 def join_key_of(store: FeatureStore, service: FeatureService) -> str:
@@ -38,10 +51,16 @@ def join_key_of(store: FeatureStore, service: FeatureService) -> str:
     return keys.pop()
 
 
+ENTITY_BUCKETS = 1_000_000
+
+
 def label_query(config: ModelConfig, join_key: str, start: datetime | None,
-                end: datetime | None, complete_only: bool = True) -> str:
+                end: datetime | None, complete_only: bool = True,
+                with_label_window: bool = False, entity_share: float = 1.0) -> str:
     """The entity rows as a DuckDB query over the label mart's parquet export: entity key,
-    as-of time (`event_timestamp`) and label, as-of times in [start, end)."""
+    as-of time (`event_timestamp`) and label (and, if asked, when the label window ends), as-of
+    times in [start, end). `entity_share` < 1 keeps that share of entities, chosen by an MD5 of
+    the key (the same entities on every run and machine), each with all its as-of times."""
     path = paths.features_dir() / f"{config.label.mart}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path}: label mart {config.label.mart} not exported; run "
@@ -52,28 +71,49 @@ def label_query(config: ModelConfig, join_key: str, start: datetime | None,
         where.append(f"{label.as_of_column} >= '{start.isoformat()}'::timestamptz")
     if end is not None:
         where.append(f"{label.as_of_column} < '{end.isoformat()}'::timestamptz")
-    return (f"select {join_key}, {label.as_of_column} as {AS_OF}, {label.column} "
+    if entity_share < 1.0:
+        kept = int(entity_share * ENTITY_BUCKETS)
+        where.append(f"md5_number({join_key}) % {ENTITY_BUCKETS} < {kept}")
+    window = f", {label.window_end_column}" if with_label_window else ""
+    return (f"select {join_key}, {label.as_of_column} as {AS_OF}, {label.column}{window} "
             f"from read_parquet('{path}') where {' and '.join(where)} "
             f"order by {AS_OF}, {join_key}")
 
 
+def entity_share_for(config: ModelConfig, join_key: str, max_rows: int | None) -> float:
+    """The share of entities that keeps the complete labels within `max_rows` (1.0: all)."""
+    if max_rows is None:
+        return 1.0
+    with duckdb.connect() as con:
+        rows = con.execute(f"select count(*) from ({label_query(config, join_key, None, None)})"
+                           ).fetchone()[0]
+    return 1.0 if rows <= max_rows else max_rows / rows
+
+
 def training_set(
-    model: str,
+    model: str | ModelConfig,
     start: datetime | None = None,
     end: datetime | None = None,
     *,
     complete_only: bool = True,
+    with_label_window: bool = False,
+    entity_share: float = 1.0,
     store: FeatureStore | None = None,
 ) -> pd.DataFrame:
     """Features (as of each label's time) and labels for `model`, as-of times in [start, end).
 
     Rows are ordered by as-of time, then entity key; features in the service's order.
+    `with_label_window` adds the time each label became known (the time split purges on it);
+    `entity_share` < 1 samples entities (see `label_query`).
     """
-    config = load_model_config(model)
+    config = as_config(model)
     store = store or open_store()
     service = store.get_feature_service(config.feature_service)
     join_key = join_key_of(store, service)
-    labels = label_query(config, join_key, start, end, complete_only)
+    labels = label_query(config, join_key, start, end, complete_only, with_label_window,
+                         entity_share)
     table = store.get_historical_features(entity_df=labels, features=service).to_arrow()
     columns = [join_key, AS_OF, *feature_names(service), config.label.column]
+    if with_label_window:
+        columns.append(config.label.window_end_column)
     return table.select(columns).to_pandas()  # rows in the label query's order
