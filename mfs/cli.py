@@ -7,7 +7,9 @@ import typer
 from mfs.commands.build import build_command
 from mfs.commands.demo import demo_command
 from mfs.commands.generate import generate_command
+from mfs.commands.models import models_app
 from mfs.commands.publish import publish_command
+from mfs.commands.train import train_command
 from mfs.commands.validate import validate_command
 
 app = typer.Typer(
@@ -22,6 +24,8 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("build")(build_command)
 app.command("publish")(publish_command)
+app.command("train")(train_command)
+app.add_typer(models_app, name="models")
 app.command("demo")(demo_command)
 
 

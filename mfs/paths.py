@@ -36,3 +36,8 @@ def features_dir() -> Path:
 def dbt_target_dir() -> Path:
     """dbt's compiled artefacts and manifest (`data/dbt/target`)."""
     return Path(os.environ.get("DBT_TARGET_PATH", data_dir() / "dbt" / "target"))
+
+
+def models_dir() -> Path:
+    """The model registry: every trained version and the production alias (`data/models`)."""
+    return Path(os.environ.get("MFS_MODELS_DIR", data_dir() / "models"))

@@ -22,7 +22,8 @@ def demo_command(
     """Generate data, validate it and run every stage that exists, then summarise.
 
     Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports) -> publish
-    (Feast registry and online store) -> a point-in-time training set through Feast.
+    (Feast registry and online store) -> a point-in-time training set through Feast -> train
+    both models (model cards, registry, promotion gate).
 
     Example:
 
@@ -61,5 +62,17 @@ def demo_command(
     console.print(f"[bold]5. training set[/]  purchase_propensity: {len(frame):,} labelled rows "
                   f"x {frame.shape[1] - 3} features, positive rate "
                   f"{frame['purchased_next_30d'].mean():.1%}")
+    from training.train import train_model
+
+    for model in ("purchase_propensity", "lead_scoring"):
+        with console.status(f"[bold]6. train[/]  {model} ..."):
+            result = train_model(model)
+        test = result.card["test"]
+        oracle = (f", oracle {test['oracle']['roc_auc']:.3f}" if "oracle" in test else "")
+        verdict = "production" if result.promoted else "registered, gate refused"
+        console.print(f"[bold]6. train[/]  {model} v{result.version}: test AUC "
+                      f"{test['model']['roc_auc']:.3f}{oracle}, lift@10% "
+                      f"{test['model']['top_decile_lift']:.2f} ({verdict}); card "
+                      f"{result.folder / 'card.html'}")
     console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
-                  "Next stages (train, score, export) arrive with their issues.")
+                  "Next stages (score, serve, export) arrive with their issues.")
