@@ -25,7 +25,8 @@ from pathlib import Path
 SCALES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 ALL_STAGES = ("generate", "validate", "build_full", "build_incremental_one_day",
               "publish_sqlite", "stock_materialize_sqlite", "publish_redis",
-              "stock_materialize_redis", "training_set", "asof_join_baseline")
+              "stock_materialize_redis", "training_set", "asof_join_baseline",
+              "xgboost_fit", "logistic_fit", "train_purchase_propensity", "train_lead_scoring")
 # The production Feast configuration, on databases of its own (reset before publish_redis).
 PROD = {"MFS_FEAST_ENV": "prod", "MFS_REDIS_URL": "redis://127.0.0.1:6379/13",
         "MFS_REGISTRY_URL": "postgresql+psycopg2://postgres@127.0.0.1:5432/mfs_registry_bench"}
@@ -88,10 +89,28 @@ def measure(name: str, argv: list[str], env: dict[str, str] | None = None) -> di
     summary = _summary(proc.stdout)
     if isinstance(summary.get("seconds"), int | float):
         result["call_seconds"] = summary["seconds"]
-    for key in ("written", "rows", "columns"):
+    for key in ("written", "rows", "columns", "features", "trees"):
         if key in summary:
             result[key] = summary[key]
+    if "test" in summary:  # a model card from `mfs train --json`
+        result["quality"] = model_quality(summary)
     return result
+
+
+def model_quality(card: dict) -> dict[str, object]:
+    """The issue's acceptance figures from a model card: test-window AUC and top-decile lift of
+    the model, its baselines and the oracle, and the model/oracle AUC ratio."""
+    test = card["test"]
+    quality: dict[str, object] = {
+        name: {"roc_auc": round(m["roc_auc"], 4), "top_decile_lift": round(m["top_decile_lift"], 3)}
+        for name, m in test.items()}
+    if "oracle" in test:
+        quality["auc_ratio_to_oracle"] = round(test["model"]["roc_auc"]
+                                               / test["oracle"]["roc_auc"], 4)
+    quality["train_rows"] = card["split"]["train"]["rows"]
+    quality["test_rows"] = card["split"]["test"]["rows"]
+    quality["gate"] = "promote" if card["gate"]["promote"] else "refused"
+    return quality
 
 
 # stage -> its baseline in the same run; speedup = baseline time / stage time.
@@ -100,6 +119,7 @@ BASELINES = {
     "publish_redis": "stock_materialize_redis",
     "training_set": "asof_join_baseline",
     "build_incremental_one_day": "build_full",
+    "xgboost_fit": "logistic_fit",
 }
 
 
@@ -178,6 +198,8 @@ def main() -> None:
     data = {"MFS_DATA_DIR": str(work / "data")}
     mfs = str(Path(sys.executable).with_name("mfs"))
     stages_cmd = [sys.executable, "-m", "bench.feast_stages"]
+    fit_cmd = [sys.executable, "-m", "bench.training_stages", "fit"]
+    truth = {"MFS_TRUTH_DIR": str(work / "truth")}
     stages = {
         "generate": ([mfs, "generate", "--customers", str(customers), "--end", END_DATE,
                       "--seed", "42", "--out", str(raw), "--json"], None),
@@ -197,6 +219,16 @@ def main() -> None:
                           str(work / "training_set.parquet")], data),
         "asof_join_baseline": ([*stages_cmd, "asof-baseline", "--rows", "1000000", "--out",
                                 str(work / "asof_baseline.parquet")], data),
+        # Fitting on the ~1M-row frame the training_set stage wrote.
+        "xgboost_fit": ([*fit_cmd, "--learner", "xgboost", "--frame",
+                         str(work / "training_set.parquet")], data),
+        "logistic_fit": ([*fit_cmd, "--learner", "logistic", "--frame",
+                          str(work / "training_set.parquet")], data),
+        # The whole training job, with the generator's truth for the oracle.
+        "train_purchase_propensity": ([mfs, "train", "purchase-propensity", "--no-promote",
+                                       "--json"], {**data, **truth}),
+        "train_lead_scoring": ([mfs, "train", "lead-scoring", "--no-promote", "--json"],
+                               {**data, **truth}),
     }
     results = []
     run_started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -244,7 +276,30 @@ def main() -> None:
               f"{r['peak_rss_mib']} | {r.get('baseline', '')} | {r.get('speedup', '')} | "
               f"{r.get('speedup_call', '')} | {r.get('run', '')} | `{r['command']}` |"
               for r in out["stages"]]
+    lines += quality_lines(out["stages"])
     (RESULTS / f"{args.scale}.md").write_text("\n".join(lines) + "\n")
+
+
+def quality_lines(stages: list[dict[str, object]]) -> list[str]:
+    """Model quality on the test window, for the stages that trained a model."""
+    trained = [r for r in stages if "quality" in r]
+    if not trained:
+        return []
+    lines = ["", "## Model quality (test window)", "",
+             "| model | train rows | test rows | model AUC | oracle AUC | model/oracle | "
+             "model lift@10% | oracle lift@10% | rule AUC | logistic AUC | gate |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in trained:
+        q = r["quality"]
+        rule = next(v for k, v in q.items() if k.startswith("rule_"))
+        oracle = q.get("oracle", {"roc_auc": "", "top_decile_lift": ""})
+        lines.append(
+            f"| {str(r['stage']).removeprefix('train_')} | {q['train_rows']:,} | "
+            f"{q['test_rows']:,} | {q['model']['roc_auc']} | {oracle['roc_auc']} | "
+            f"{q.get('auc_ratio_to_oracle', '')} | {q['model']['top_decile_lift']} | "
+            f"{oracle['top_decile_lift']} | {rule['roc_auc']} | "
+            f"{q['logistic_regression']['roc_auc']} | {q['gate']} |")
+    return lines
 
 
 if __name__ == "__main__":
