@@ -9,6 +9,8 @@ from mfs.commands.demo import demo_command
 from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
 from mfs.commands.publish import publish_command
+from mfs.commands.score import score_command
+from mfs.commands.serve import serve_command
 from mfs.commands.train import train_command
 from mfs.commands.validate import validate_command
 
@@ -26,6 +28,8 @@ app.command("build")(build_command)
 app.command("publish")(publish_command)
 app.command("train")(train_command)
 app.add_typer(models_app, name="models")
+app.command("score")(score_command)
+app.command("serve")(serve_command)
 app.command("demo")(demo_command)
 
 

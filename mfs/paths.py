@@ -41,3 +41,8 @@ def dbt_target_dir() -> Path:
 def models_dir() -> Path:
     """The model registry: every trained version and the production alias (`data/models`)."""
     return Path(os.environ.get("MFS_MODELS_DIR", data_dir() / "models"))
+
+
+def scores_dir() -> Path:
+    """Batch scores as parquet, one file per model (`MFS_SCORES_DIR`, default `data/scores`)."""
+    return Path(os.environ.get("MFS_SCORES_DIR", data_dir() / "scores"))

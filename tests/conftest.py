@@ -62,11 +62,8 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-@pytest.fixture(autouse=True)
-def _require_services(request: pytest.FixtureRequest) -> None:
-    """Tests marked `services` skip loudly without PostgreSQL/Redis, or fail under CI."""
-    if request.node.get_closest_marker("services") is None:
-        return
+def require_services() -> None:
+    """Skip loudly without PostgreSQL/Redis, or fail under CI (MFS_REQUIRE_SERVICES=1)."""
     down = [name for name, (host, port) in SERVICES.items() if not _reachable(host, port)]
     if not down:
         return
@@ -75,3 +72,11 @@ def _require_services(request: pytest.FixtureRequest) -> None:
     if os.environ.get("MFS_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    """Tests marked `services` need the servers (module fixtures that use them call
+    `require_services` themselves: they are set up before this function-scoped check)."""
+    if request.node.get_closest_marker("services") is not None:
+        require_services()

@@ -54,6 +54,13 @@ class TrainedModel:
     def predict_encoded(self, features: np.ndarray) -> np.ndarray:
         return self.booster.predict(self.matrix(features)).astype(np.float64)
 
+    def predict_explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`predict_encoded` and `contributions` from one DMatrix (online scoring: building
+        the matrix costs as much as either prediction on a row)."""
+        matrix = self.matrix(features)
+        return (self.booster.predict(matrix).astype(np.float64),
+                self.booster.predict(matrix, pred_contribs=True))
+
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Per-row SHAP values in log-odds (TreeSHAP, computed by XGBoost itself): one column
         per feature, then the bias; each row sums to the row's margin."""

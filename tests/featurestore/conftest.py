@@ -43,3 +43,19 @@ def published(clean_build: Built, tmp_path_factory: pytest.TempPathFactory
     with feast_environment(clean_build.features, data):
         summary = publish()
         yield Published(open_store(), summary, clean_build, data)
+
+
+def fresh_production_env(redis_url: str, registry_db: str) -> dict[str, str]:
+    """Empty the Redis database and drop the registry database (publish recreates it); the
+    variables that select them (`MFS_FEAST_ENV=prod`)."""
+    import psycopg2
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"drop database if exists {registry_db} with (force)")
+    admin.close()
+    return {"MFS_FEAST_ENV": "prod", "MFS_REDIS_URL": redis_url,
+            "MFS_REGISTRY_URL": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{registry_db}"}

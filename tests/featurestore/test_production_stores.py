@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 import redis
 
 from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
 from tests.builds import Built
-from tests.featurestore.conftest import Published, feast_environment
+from tests.featurestore.conftest import Published, feast_environment, fresh_production_env
 from tests.featurestore.test_publish import assert_online_equals_offline
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -22,16 +21,8 @@ REGISTRY_DB = "mfs_registry_test"
 
 @pytest.fixture
 def prod(clean_build: Built, tmp_path: Path) -> Iterator[Published]:
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f"drop database if exists {REGISTRY_DB} with (force)")
-    admin.close()
-    with feast_environment(
-        clean_build.features, tmp_path, MFS_FEAST_ENV="prod", MFS_REDIS_URL=REDIS_URL,
-        MFS_REGISTRY_URL=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{REGISTRY_DB}",
-    ):
+    env = fresh_production_env(REDIS_URL, REGISTRY_DB)
+    with feast_environment(clean_build.features, tmp_path, **env):
         summary = publish()
         yield Published(open_store(), summary, clean_build, tmp_path)
     redis.Redis.from_url(REDIS_URL).flushdb()

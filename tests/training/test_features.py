@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from training.features import FeatureEncoder, FeatureFrameError, kind_of
 
@@ -58,3 +60,33 @@ def test_feast_types_map_to_encodings() -> None:
         "categorical", "boolean", "numeric", "numeric"]
     with pytest.raises(FeatureFrameError, match="BYTES has no model encoding"):
         kind_of("BYTES")
+
+
+@st.composite
+def feature_rows(draw: st.DrawFn) -> list[dict[str, object]]:
+    row = st.fixed_dictionaries({
+        "orders": st.one_of(st.none(), st.integers(-(2**40), 2**40),
+                            st.floats(-1e30, 1e30), st.just(float("nan"))),
+        "is_b2b": st.one_of(st.none(), st.booleans()),
+        "channel": st.one_of(st.none(), st.sampled_from(["search", "email", "tiktok", ""])),
+    })
+    return draw(st.lists(row, min_size=1, max_size=20))
+
+
+@given(rows=feature_rows())
+@settings(max_examples=200, deadline=None)
+def test_records_encode_exactly_like_a_frame_of_the_same_values(rows) -> None:
+    """Online scoring encodes dicts, batch and training encode frames: the same matrix."""
+    encoder = FeatureEncoder.fit(frame(), KINDS)
+    as_frame = pd.DataFrame(rows)
+    # The column types Feast's frames carry: nullable numbers as float64, bools as objects.
+    as_frame["orders"] = pd.to_numeric(as_frame["orders"]).astype("float64")
+    np.testing.assert_array_equal(encoder.transform_records(rows), encoder.transform(as_frame))
+
+
+def test_records_with_wrong_types_name_the_feature() -> None:
+    encoder = FeatureEncoder.fit(frame(), KINDS)
+    with pytest.raises(FeatureFrameError, match="feature orders: 'two' is not a number"):
+        encoder.transform_records([{"orders": "two"}])
+    with pytest.raises(FeatureFrameError, match="feature is_b2b: 'yes' is not a boolean"):
+        encoder.transform_records([{"is_b2b": "yes"}])
