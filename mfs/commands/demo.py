@@ -23,7 +23,8 @@ def demo_command(
 
     Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports) -> publish
     (Feast registry and online store) -> a point-in-time training set through Feast -> train
-    both models (model cards, registry, promotion gate).
+    both models (model cards, registry, promotion gate) -> batch-score every current entity
+    (data/scores/, the warehouse's `scores` table).
 
     Example:
 
@@ -74,5 +75,21 @@ def demo_command(
                       f"{test['model']['roc_auc']:.3f}{oracle}, lift@10% "
                       f"{test['model']['top_decile_lift']:.2f} ({verdict}); card "
                       f"{result.folder / 'card.html'}")
+    from serving.batch import score_all
+    from training.registry import Registry
+
+    registry = Registry()
+    for model in ("purchase_propensity", "lead_scoring"):
+        production = registry.production(model)
+        # A small demo often trains a model the gate refuses; score the newest version then,
+        # and say so (the API serves production versions only).
+        version = production or registry.versions(model)[-1]["version"]
+        with console.status(f"[bold]7. score[/]  {model} v{version} ..."):
+            scored = score_all(model, version=version, registry=registry)
+        which = "production" if production else "newest, not production"
+        console.print(f"[bold]7. score[/]  {model} v{version} ({which}): {scored.entities:,} "
+                      f"entities as of {scored.features_as_of[:10]} in {scored.seconds:.1f}s -> "
+                      f"{scored.parquet}")
     console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
-                  "Next stages (score, serve, export) arrive with their issues.")
+                  "Serve scores: `MFS_API_KEYS=<a 16+ character key> mfs serve` (docs/serving.md)."
+                  " Next stages (audience exports, monitoring) arrive with their issues.")
