@@ -52,7 +52,7 @@ class ServedModel:
     @classmethod
     def load(cls, model: str, store: FeatureStore, registry: Registry,
              version: int | None = None) -> ServedModel:
-        scorer = Scorer.load(model, store, version=version, registry=registry, threads=1)
+        scorer = Scorer.load(model, store, version=version, registry=registry, online=True)
         return cls(scorer, OnlineFeatureReader(store, scorer.service_name))
 
     def score(self, ids: Sequence[str], reasons: int = 3,

@@ -65,9 +65,9 @@ class Scorer:
 
     @classmethod
     def load(cls, model: str, store: FeatureStore, version: int | None = None,
-             registry: Registry | None = None, threads: int | None = None) -> Scorer:
-        """The given version, or the production one; `threads` caps XGBoost's threads (1 for
-        one-entity requests, where a thread pool costs more than it saves)."""
+             registry: Registry | None = None, online: bool = False) -> Scorer:
+        """The given version, or the production one; `online` runs XGBoost single-threaded
+        (one-entity requests)."""
         registry = registry or Registry()
         model = canonical_name(model)
         if version is None:
@@ -78,8 +78,8 @@ class Scorer:
                     f"one (`mfs train {model}`) or promote one (`mfs models promote`)")
         folder = registry.version_dir(model, version)
         trained = TrainedModel.load(folder)
-        if threads is not None:
-            trained.booster.set_param({"nthread": threads})
+        if online:
+            trained.single_threaded()
         card = model_card.read(folder)
         service = store.get_feature_service(card["feature_service"]["name"])
         descriptions = {}

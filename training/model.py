@@ -41,11 +41,20 @@ def booster_params(config: XGBoostConfig) -> dict[str, object]:
 class TrainedModel:
     booster: xgb.Booster
     encoder: FeatureEncoder
+    threads: int | None = None  # None: all cores; online scoring uses 1 (see `single_threaded`)
+
+    def single_threaded(self) -> TrainedModel:
+        """For one-entity requests: a thread team costs more than it saves, and its idle
+        threads spin on the cores the server needs."""
+        self.booster.set_param({"nthread": 1})
+        self.threads = 1
+        return self
 
     def matrix(self, features: np.ndarray, labels: np.ndarray | None = None) -> xgb.DMatrix:
         return xgb.DMatrix(features, label=labels, missing=np.nan,
                            feature_names=self.encoder.names,
-                           feature_types=self.encoder.xgboost_types, enable_categorical=True)
+                           feature_types=self.encoder.xgboost_types, enable_categorical=True,
+                           nthread=self.threads)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """P(label) for each row of a feature frame (any extra columns are ignored)."""
@@ -57,9 +66,9 @@ class TrainedModel:
     def predict_explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`predict_encoded` and `contributions` from one DMatrix (online scoring: building
         the matrix costs as much as either prediction on a row)."""
-        matrix = self.matrix(features)
-        return (self.booster.predict(matrix).astype(np.float64),
-                self.booster.predict(matrix, pred_contribs=True))
+        matrix = self.matrix(features)  # named from the encoder: no need to re-validate names
+        return (self.booster.predict(matrix, validate_features=False).astype(np.float64),
+                self.booster.predict(matrix, pred_contribs=True, validate_features=False))
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """Per-row SHAP values in log-odds (TreeSHAP, computed by XGBoost itself): one column

@@ -27,7 +27,11 @@ def serve_command(
       MFS_API_KEYS=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') mfs serve
     """
     import logging
+    import os
 
+    # Before XGBoost's OpenMP runtime starts: idle OpenMP threads would otherwise spin between
+    # requests on the cores the event loop needs (measured: p99 10 ms -> 4.4 ms at 200 req/s).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import uvicorn
 
     from mfs.featurestore.store import open_store
