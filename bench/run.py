@@ -26,7 +26,9 @@ SCALES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 ALL_STAGES = ("generate", "validate", "build_full", "build_incremental_one_day",
               "publish_sqlite", "stock_materialize_sqlite", "publish_redis",
               "stock_materialize_redis", "training_set", "asof_join_baseline",
-              "xgboost_fit", "logistic_fit", "train_purchase_propensity", "train_lead_scoring")
+              "xgboost_fit", "logistic_fit", "train_purchase_propensity", "train_lead_scoring",
+              "score_batch", "score_batch_feast_sdk", "serve_latency_sqlite",
+              "feast_serve_latency_sqlite", "serve_latency_redis")
 # The production Feast configuration, on databases of its own (reset before publish_redis).
 PROD = {"MFS_FEAST_ENV": "prod", "MFS_REDIS_URL": "redis://127.0.0.1:6379/13",
         "MFS_REGISTRY_URL": "postgresql+psycopg2://postgres@127.0.0.1:5432/mfs_registry_bench"}
@@ -89,7 +91,7 @@ def measure(name: str, argv: list[str], env: dict[str, str] | None = None) -> di
     summary = _summary(proc.stdout)
     if isinstance(summary.get("seconds"), int | float):
         result["call_seconds"] = summary["seconds"]
-    for key in ("written", "rows", "columns", "features", "trees"):
+    for key in ("written", "rows", "columns", "features", "trees", "entities", "latency"):
         if key in summary:
             result[key] = summary[key]
     if "test" in summary:  # a model card from `mfs train --json`
@@ -120,7 +122,13 @@ BASELINES = {
     "training_set": "asof_join_baseline",
     "build_incremental_one_day": "build_full",
     "xgboost_fit": "logistic_fit",
+    "score_batch": "score_batch_feast_sdk",
 }
+# Latency stages run for a fixed time: compared by p99 latency, not by seconds.
+LATENCY_BASELINES = {"serve_latency_sqlite": "feast_serve_latency_sqlite",
+                     "serve_latency_redis": "feast_serve_latency_sqlite"}
+SERVING_STAGES = ("score_batch", "score_batch_feast_sdk", "serve_latency_sqlite",
+                  "feast_serve_latency_sqlite", "serve_latency_redis")
 
 
 def compare(by_stage: dict[str, dict[str, object]]) -> None:
@@ -138,9 +146,18 @@ def compare(by_stage: dict[str, dict[str, object]]) -> None:
         if "call_seconds" in ours and "call_seconds" in theirs:
             ours["speedup_call"] = round(float(theirs["call_seconds"])
                                          / float(ours["call_seconds"]), 2)
+    for stage, baseline in LATENCY_BASELINES.items():
+        if stage not in by_stage or baseline not in by_stage:
+            continue
+        ours, theirs = by_stage[stage], by_stage[baseline]
+        ours.pop("p99_ratio_to_baseline", None)
+        if ours.get("run") == theirs.get("run"):
+            ours["baseline"] = baseline
+            ours["p99_ratio_to_baseline"] = round(
+                float(ours["latency"]["p99_ms"]) / float(theirs["latency"]["p99_ms"]), 4)
 
 
-SERVICE_STAGES = ("publish_redis", "stock_materialize_redis")
+SERVICE_STAGES = ("publish_redis", "stock_materialize_redis", "serve_latency_redis")
 
 
 def _services_up() -> bool:
@@ -172,6 +189,18 @@ def _reset_feast(work: Path, stage: str) -> None:
     conn.close()
 
 
+def _ensure_production(work: Path) -> None:
+    """Serving needs a production version: if a model has none (the training stages run with
+    --no-promote), make its newest version production, recorded as a bench decision."""
+    from training.registry import Registry
+
+    registry = Registry(work / "data" / "models")
+    for model in ("purchase_propensity", "lead_scoring"):
+        if registry.production(model) is None and registry.versions(model):
+            newest = registry.versions(model)[-1]["version"]
+            registry.set_production(model, newest, "bench: serve the newest version")
+
+
 def _same_frames(work: Path) -> bool:
     import pandas as pd
 
@@ -199,6 +228,7 @@ def main() -> None:
     mfs = str(Path(sys.executable).with_name("mfs"))
     stages_cmd = [sys.executable, "-m", "bench.feast_stages"]
     fit_cmd = [sys.executable, "-m", "bench.training_stages", "fit"]
+    serve_cmd = [sys.executable, "-m", "bench.serving_stages"]
     truth = {"MFS_TRUTH_DIR": str(work / "truth")}
     stages = {
         "generate": ([mfs, "generate", "--customers", str(customers), "--end", END_DATE,
@@ -229,6 +259,13 @@ def main() -> None:
                                        "--json"], {**data, **truth}),
         "train_lead_scoring": ([mfs, "train", "lead-scoring", "--no-promote", "--json"],
                                {**data, **truth}),
+        # Serving: every current customer scored from the offline store, against Feast's SDK.
+        "score_batch": ([mfs, "score", "purchase-propensity", "--json"], data),
+        "score_batch_feast_sdk": ([*serve_cmd, "batch-feast-sdk"], data),
+        # One customer a request at 200 requests/s for 60 s, from this machine's loopback.
+        "serve_latency_sqlite": ([*serve_cmd, "latency", "--server", "mfs"], data),
+        "feast_serve_latency_sqlite": ([*serve_cmd, "latency", "--server", "feast"], data),
+        "serve_latency_redis": ([*serve_cmd, "latency", "--server", "mfs"], {**data, **PROD}),
     }
     results = []
     run_started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -243,6 +280,8 @@ def main() -> None:
             continue
         if name in ("publish_sqlite", "publish_redis"):
             _reset_feast(work, name)
+        if name in SERVING_STAGES:
+            _ensure_production(work)
         argv, env = stages[name]
         results.append({**measure(name, argv, env), "run": run_started})
         r = results[-1]
@@ -277,6 +316,7 @@ def main() -> None:
               f"{r.get('speedup_call', '')} | {r.get('run', '')} | `{r['command']}` |"
               for r in out["stages"]]
     lines += quality_lines(out["stages"])
+    lines += latency_lines(out["stages"])
     (RESULTS / f"{args.scale}.md").write_text("\n".join(lines) + "\n")
 
 
@@ -299,6 +339,26 @@ def quality_lines(stages: list[dict[str, object]]) -> list[str]:
             f"{q.get('auc_ratio_to_oracle', '')} | {q['model']['top_decile_lift']} | "
             f"{oracle['top_decile_lift']} | {rule['roc_auc']} | "
             f"{q['logistic_regression']['roc_auc']} | {q['gate']} |")
+    return lines
+
+
+def latency_lines(stages: list[dict[str, object]]) -> list[str]:
+    """One-entity scoring latency at a fixed request rate, against `feast serve`."""
+    measured = [r for r in stages if "latency" in r]
+    if not measured:
+        return []
+    lines = ["", "## Online latency (one entity a request, fixed rate, loopback)", "",
+             "Latency counts from when each request was due (open loop), so a server that falls "
+             "behind pays for its queue. `mfs serve` returns the score, decile and 3 reason "
+             "codes; `feast serve` only the features.", "",
+             "| stage | target req/s | achieved | requests | errors | p50 ms | p90 ms | p99 ms | "
+             "max ms | p99 / baseline p99 |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in measured:
+        lat = r["latency"]
+        lines.append(f"| {r['stage']} | {lat['target_rps']} | {lat['achieved_rps']} | "
+                     f"{lat['requests']:,} | {lat['errors']} | {lat['p50_ms']} | "
+                     f"{lat['p90_ms']} | {lat['p99_ms']} | {lat['max_ms']} | "
+                     f"{r.get('p99_ratio_to_baseline', '')} |")
     return lines
 
 
