@@ -6,6 +6,7 @@ import typer
 
 from mfs.commands.build import build_command
 from mfs.commands.demo import demo_command
+from mfs.commands.export import export_command
 from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
 from mfs.commands.publish import publish_command
@@ -30,6 +31,7 @@ app.command("train")(train_command)
 app.add_typer(models_app, name="models")
 app.command("score")(score_command)
 app.command("serve")(serve_command)
+app.command("export")(export_command)
 app.command("demo")(demo_command)
 
 
