@@ -10,6 +10,7 @@ import pytest
 
 from mfs.synthetic.generate import GenerateOptions, GenerateSummary, generate
 from tests.builds import Built, run_build
+from tests.served import served_world  # noqa: F401  (a session fixture shared by packages)
 
 END = date(2026, 6, 30)
 SMALL = 1000

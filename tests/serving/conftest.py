@@ -1,5 +1,4 @@
-"""A served world on the shared 1k-customer build: published features, both models trained and
-made production, batch scores written, and a helper that runs the real server."""
+"""The real server over the served world (tests/served.py), and the helpers to run it."""
 
 from __future__ import annotations
 
@@ -16,56 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from mfs.featurestore.publish import publish
-from mfs.featurestore.store import open_store
-from serving.batch import BatchScoreSummary, score_all
-from tests.builds import Built
-from tests.featurestore.conftest import feast_environment
-from training.registry import Registry
-from training.train import train_model
+from tests.served import ServedWorld
 
 MFS = str(Path(sys.executable).with_name("mfs"))
-MODELS = ("purchase_propensity", "lead_scoring")
 API_KEY = "test-key-0123456789abcdef"
-
-
-@dataclass
-class ServedWorld:
-    env: dict[str, str]  # the MFS_* variables that point every stage at this world
-    build: Built
-    data: Path
-    registry: Registry
-    batch: dict[str, BatchScoreSummary]
-
-    def environment(self, **extra: str) -> contextlib.AbstractContextManager[None]:
-        """This world's variables set in this process for the block (Feast, registry, paths)."""
-        return feast_environment(self.build.features, self.data, **{**self.env, **extra})
-
-
-def world_env(build: Built, data: Path) -> dict[str, str]:
-    return {"MFS_FEATURES_DIR": str(build.features), "MFS_DATA_DIR": str(data),
-            "MFS_TRUTH_DIR": str(build.raw.parent / "truth"),
-            "MFS_MODELS_DIR": str(data / "models"),
-            "MFS_WAREHOUSE": str(data / "warehouse.duckdb")}
-
-
-@pytest.fixture(scope="session")
-def served_world(clean_build: Built, tmp_path_factory: pytest.TempPathFactory
-                 ) -> ServedWorld:
-    """Both models trained on the clean build and made production whatever their gate said
-    (1k customers are too few for XGBoost to beat the baselines reliably)."""
-    data = tmp_path_factory.mktemp("served")
-    env = world_env(clean_build, data)
-    with feast_environment(clean_build.features, data, **env):
-        publish()
-        registry = Registry()
-        store = open_store()
-        for model in MODELS:
-            result = train_model(model, store=store, registry=registry, promote=False)
-            registry.set_production(model, result.version, "test: serve whatever was trained")
-        batch = {model: score_all(model, store=store, registry=registry) for model in MODELS}
-    # Returned outside the environment: a session fixture must not leak variables into others.
-    return ServedWorld(env, clean_build, data, registry, batch)
 
 
 def free_port() -> int:

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import requests
 
-from tests.serving.conftest import API_KEY, MFS, ServedWorld, Server, running_server
+from tests.served import ServedWorld
+from tests.serving.conftest import API_KEY, MFS, Server, running_server
 from training.model import TrainedModel
 from training.registry import Registry
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 import serving.batch as batch_module
-from tests.serving.conftest import MFS, ServedWorld
+from tests.served import ServedWorld
+from tests.serving.conftest import MFS
 
 pytestmark = pytest.mark.slow
 

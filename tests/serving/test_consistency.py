@@ -21,7 +21,8 @@ from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
 from tests.conftest import require_services
 from tests.featurestore.conftest import fresh_production_env
-from tests.serving.conftest import MODELS, ServedWorld, Server, running_server
+from tests.served import MODELS, ServedWorld
+from tests.serving.conftest import Server, running_server
 from training.config import load_model_config
 from training.datasets import AS_OF, training_set
 from training.model import TrainedModel
