@@ -76,11 +76,15 @@ def meta(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 
 def linkedin(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Matched Audiences contact list: SHA-256 of the trimmed, lower-cased email, and the
-    ISO-2 country. Names, titles and companies would travel in the clear, so they are left out."""
+    """Matched Audiences contact list, with the template's headers unchanged (LinkedIn rejects
+    a changed header row): SHA-256 of the trimmed, lower-cased email and the ISO-2 country.
+    LinkedIn matches names, titles and companies only in the clear, so those stay empty."""
     return _build(frame, {
         "email": lambda p: n.sha256_hex(n.email_basic(p["email_normalized"])),
+        "firstname": lambda p: None, "lastname": lambda p: None,
+        "jobtitle": lambda p: None, "employeecompany": lambda p: None,
         "country": lambda p: n.country_upper(p["country_code"]),
+        "googleaid": lambda p: None,
     }, required_any=[["email"]])
 
 

@@ -24,7 +24,8 @@ def demo_command(
     Stages so far: generate -> validate -> build (dbt on DuckDB, feature exports) -> publish
     (Feast registry and online store) -> a point-in-time training set through Feast -> train
     both models (model cards, registry, promotion gate) -> batch-score every current entity
-    (data/scores/, the warehouse's `scores` table).
+    (data/scores/, the warehouse's `scores` table) -> export one propensity audience and one
+    lead audience (data/exports/) and show their previews.
 
     Example:
 
@@ -90,6 +91,18 @@ def demo_command(
         console.print(f"[bold]7. score[/]  {model} v{version} ({which}): {scored.entities:,} "
                       f"entities as of {scored.features_as_of[:10]} in {scored.seconds:.1f}s -> "
                       f"{scored.parquet}")
+    from audiences.export import export_audience
+    from audiences.selection import AudienceError
+    from mfs.commands.export import print_preview
+
+    for audience in ("high_propensity_buyers", "hot_leads"):
+        console.print(f"[bold]8. export[/]  {audience}")
+        try:
+            exported = export_audience(audience)
+        except AudienceError as exc:  # e.g. too few people in a very small demo
+            console.print(f"[yellow]  not exported:[/] {exc}")
+            continue
+        print_preview(exported.manifest, False, exported.folder)
     console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
                   "Serve scores: `MFS_API_KEYS=<a 16+ character key> mfs serve` (docs/serving.md)."
-                  " Next stages (audience exports, monitoring) arrive with their issues.")
+                  " Next stage (monitoring) arrives with its issue.")
