@@ -209,3 +209,22 @@ def create_app(models: ProductionModels, api_keys: tuple[bytes, ...]) -> FastAPI
         return await request_validation_exception_handler(request, exc)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app as `mfs serve` runs it, in each worker process: keys from MFS_API_KEYS /
+    MFS_API_KEYS_FILE, the store of MFS_FEAST_ENV, the registry of MFS_MODELS_DIR, the poll
+    interval from MFS_SERVE_POLL_SECONDS."""
+    import os
+
+    from mfs.featurestore.store import open_store
+    from serving.auth import load_api_keys
+
+    # Worker processes start without the parent's logging set-up.
+    logging.basicConfig(level=os.environ.get("MFS_SERVE_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("feast").setLevel(logging.WARNING)  # a line per registry cache refresh
+
+    models = ProductionModels(open_store(),
+                              poll_seconds=float(os.environ.get("MFS_SERVE_POLL_SECONDS", "1")))
+    return create_app(models, load_api_keys())

@@ -12,6 +12,9 @@ def serve_command(
     port: int = typer.Option(8000, "--port", "-p", help="Port."),
     poll_seconds: float = typer.Option(1.0, "--poll-seconds",
                                        help="How often to look for a newly promoted model."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1,
+                                help="Server processes (one per core under load: each scores "
+                                "on its own core)."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
 ) -> None:
     """Serve scores over HTTP: POST /v1/models/{model}/score, GET /v1/models, /health/live,
@@ -26,7 +29,6 @@ def serve_command(
 
       MFS_API_KEYS=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') mfs serve
     """
-    import logging
     import os
 
     # Before XGBoost's OpenMP runtime starts: idle OpenMP threads would otherwise spin between
@@ -34,21 +36,16 @@ def serve_command(
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import uvicorn
 
-    from mfs.featurestore.store import open_store
-    from serving.api import create_app
     from serving.auth import ApiKeyConfigError, load_api_keys
-    from serving.models import ProductionModels
 
     try:
-        keys = load_api_keys()
+        load_api_keys()  # refuse to start without a key, before any worker starts
     except ApiKeyConfigError as exc:
         fail(str(exc))
-    logging.basicConfig(level=log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("feast").setLevel(logging.WARNING)  # a line per registry cache refresh
-    models = ProductionModels(open_store(), poll_seconds=poll_seconds)
-    app = create_app(models, keys)
-    console.print(f"serving on http://{host}:{port} (docs at /docs)")
+    os.environ["MFS_SERVE_POLL_SECONDS"] = str(poll_seconds)
+    os.environ["MFS_SERVE_LOG_LEVEL"] = log_level
+    console.print(f"serving on http://{host}:{port} with {workers} worker(s) (docs at /docs)")
     # No access log: our own log line per request carries counts and timings, never ids.
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                loop="uvloop", http="httptools")
+    uvicorn.run("serving.api:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, access_log=False, loop="uvloop",
+                http="httptools")
