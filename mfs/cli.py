@@ -9,6 +9,7 @@ from mfs.commands.demo import demo_command
 from mfs.commands.export import export_command
 from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
+from mfs.commands.monitor import monitor_app
 from mfs.commands.publish import publish_command
 from mfs.commands.score import score_command
 from mfs.commands.serve import serve_command
@@ -32,6 +33,7 @@ app.add_typer(models_app, name="models")
 app.command("score")(score_command)
 app.command("serve")(serve_command)
 app.command("export")(export_command)
+app.add_typer(monitor_app, name="monitor")
 app.command("demo")(demo_command)
 
 

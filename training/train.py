@@ -41,6 +41,7 @@ from training.features import FeatureEncoder
 from training.gate import GateDecision, decide
 from training.metrics import by_segment, evaluate
 from training.model import TrainedModel, booster_params
+from training.reference import write_reference
 from training.registry import Registry
 from training.split import time_split
 
@@ -159,6 +160,7 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
     staged = registry.staging_dir(config.name)
     try:
         trained.save(staged)
+        write_reference(staged, test_frame[encoder.names], scores[MODEL])
         model_card.write(staged, card, scores, y_test, shap_rows, shap_values, encoder)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)  # never a half-written version

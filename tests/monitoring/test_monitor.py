@@ -1,0 +1,73 @@
+"""`mfs monitor drift` end to end: no alert on the generated data as it is, an alert once a
+shift is injected into the features Feast serves."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mfs.featurestore.publish import publish
+from tests.featurestore.conftest import feast_environment
+from tests.served import ServedWorld
+from tests.serving.conftest import MFS
+
+pytestmark = pytest.mark.slow
+
+
+def run_drift(env: dict[str, str], model: str = "purchase-propensity"
+              ) -> subprocess.CompletedProcess:
+    return subprocess.run([MFS, "monitor", "drift", model, "--json"],
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_no_drift_alert_on_the_data_the_model_was_trained_on(served_world: ServedWorld,
+                                                             tmp_path: Path) -> None:
+    env = {**served_world.env, "MFS_MONITORING_DIR": str(tmp_path)}
+    result = run_drift(env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["drifted"] is False
+    assert report["alerts"] == []
+    assert {f["feature"] for f in report["features"]} >= {"orders_30d", "country_code"}
+    html = Path(report["files"]["html"]).read_text()
+    assert "No drift alert" in html
+    assert html.count("data:image/png;base64,") >= 2
+
+
+def test_an_injected_shift_is_detected(served_world: ServedWorld, tmp_path: Path) -> None:
+    """The newest snapshot of the customer features altered (sessions tripled, a country no
+    one had before), published to a store of its own, then monitored."""
+    features = tmp_path / "features"
+    shutil.copytree(served_world.build.features, features)
+    mart = features / "customer_features.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"""
+            copy (
+                select * replace (
+                    case when snapshot_at = (select max(snapshot_at) from '{mart}')
+                         then sessions_30d * 3 else sessions_30d end as sessions_30d,
+                    case when snapshot_at = (select max(snapshot_at) from '{mart}')
+                          and country_code = 'US' then 'ZZ' else country_code end
+                        as country_code)
+                from '{mart}'
+            ) to '{tmp_path / "shifted.parquet"}' (format parquet)""")
+    shutil.move(tmp_path / "shifted.parquet", mart)
+    data = tmp_path / "data"
+    env = {**served_world.env, "MFS_FEATURES_DIR": str(features), "MFS_DATA_DIR": str(data),
+           "MFS_MONITORING_DIR": str(tmp_path / "monitoring")}
+    with feast_environment(features, data, **env):
+        publish()
+    result = run_drift(env)
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["drifted"] is True
+    assert {"sessions_30d", "country_code"} <= set(report["alerts"])
+    country = next(f for f in report["features"] if f["feature"] == "country_code")
+    assert country["new_categories"] == ["ZZ"]
