@@ -28,7 +28,8 @@ ALL_STAGES = ("generate", "validate", "build_full", "build_incremental_one_day",
               "stock_materialize_redis", "training_set", "asof_join_baseline",
               "xgboost_fit", "logistic_fit", "train_purchase_propensity", "train_lead_scoring",
               "score_batch", "score_batch_feast_sdk", "serve_latency_sqlite",
-              "feast_serve_latency_sqlite", "serve_latency_redis")
+              "serve_latency_sqlite_no_reasons", "feast_serve_latency_sqlite",
+              "serve_latency_redis")
 # The production Feast configuration, on databases of its own (reset before publish_redis).
 PROD = {"MFS_FEAST_ENV": "prod", "MFS_REDIS_URL": "redis://127.0.0.1:6379/13",
         "MFS_REGISTRY_URL": "postgresql+psycopg2://postgres@127.0.0.1:5432/mfs_registry_bench"}
@@ -126,9 +127,11 @@ BASELINES = {
 }
 # Latency stages run for a fixed time: compared by p99 latency, not by seconds.
 LATENCY_BASELINES = {"serve_latency_sqlite": "feast_serve_latency_sqlite",
+                     "serve_latency_sqlite_no_reasons": "feast_serve_latency_sqlite",
                      "serve_latency_redis": "feast_serve_latency_sqlite"}
 SERVING_STAGES = ("score_batch", "score_batch_feast_sdk", "serve_latency_sqlite",
-                  "feast_serve_latency_sqlite", "serve_latency_redis")
+                  "serve_latency_sqlite_no_reasons", "feast_serve_latency_sqlite",
+                  "serve_latency_redis")
 
 
 def compare(by_stage: dict[str, dict[str, object]]) -> None:
@@ -201,6 +204,15 @@ def _ensure_production(work: Path) -> None:
             registry.set_production(model, newest, "bench: serve the newest version")
 
 
+def _copy_models(source: Path, work: Path) -> None:
+    import shutil
+
+    target = work / "data" / "models"
+    for model_dir in sorted(p for p in source.iterdir() if p.is_dir()):
+        if not (target / model_dir.name).exists():
+            shutil.copytree(model_dir, target / model_dir.name)
+
+
 def _same_frames(work: Path) -> bool:
     import pandas as pd
 
@@ -219,9 +231,16 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="100k")
     parser.add_argument("--stages", default=",".join(ALL_STAGES))
     parser.add_argument("--work", type=Path, default=Path("bench/work"))
+    parser.add_argument("--days", type=int, default=365,
+                        help="days of history (results of a shorter history are kept apart, "
+                        "in <scale>-<days>d.json)")
+    parser.add_argument("--models-from", type=Path, default=None,
+                        help="copy models missing from this run's registry from another "
+                        "run's (e.g. bench/work/100k/data/models) before the serving stages")
     args = parser.parse_args()
     customers = SCALES[args.scale]
-    work = args.work / args.scale
+    label = args.scale if args.days == 365 else f"{args.scale}-{args.days}d"
+    work = args.work / label
     raw = work / "raw"
     cut = work / "raw_minus_one_day"
     data = {"MFS_DATA_DIR": str(work / "data")}
@@ -229,10 +248,12 @@ def main() -> None:
     stages_cmd = [sys.executable, "-m", "bench.feast_stages"]
     fit_cmd = [sys.executable, "-m", "bench.training_stages", "fit"]
     serve_cmd = [sys.executable, "-m", "bench.serving_stages"]
+    latency_cmd = [*serve_cmd, "latency", "--rate", "200", "--seconds", "60", "--workers", "2",
+                   "--server"]
     truth = {"MFS_TRUTH_DIR": str(work / "truth")}
     stages = {
-        "generate": ([mfs, "generate", "--customers", str(customers), "--end", END_DATE,
-                      "--seed", "42", "--out", str(raw), "--json"], None),
+        "generate": ([mfs, "generate", "--customers", str(customers), "--days", str(args.days),
+                      "--end", END_DATE, "--seed", "42", "--out", str(raw), "--json"], None),
         "validate": ([mfs, "validate", str(raw), "--json"], None),
         # Full build on all days but the last, then the last day incrementally.
         "build_full": ([mfs, "build", "--raw", str(cut), "--full-refresh", "--freshness", "skip",
@@ -262,10 +283,12 @@ def main() -> None:
         # Serving: every current customer scored from the offline store, against Feast's SDK.
         "score_batch": ([mfs, "score", "purchase-propensity", "--json"], data),
         "score_batch_feast_sdk": ([*serve_cmd, "batch-feast-sdk"], data),
-        # One customer a request at 200 requests/s for 60 s, from this machine's loopback.
-        "serve_latency_sqlite": ([*serve_cmd, "latency", "--server", "mfs"], data),
-        "feast_serve_latency_sqlite": ([*serve_cmd, "latency", "--server", "feast"], data),
-        "serve_latency_redis": ([*serve_cmd, "latency", "--server", "mfs"], {**data, **PROD}),
+        # One customer a request at 200 requests/s for 60 s, from this machine's loopback,
+        # both servers with two worker processes (one per core).
+        "serve_latency_sqlite": ([*latency_cmd, "mfs"], data),
+        "serve_latency_sqlite_no_reasons": ([*latency_cmd, "mfs", "--reasons", "0"], data),
+        "feast_serve_latency_sqlite": ([*latency_cmd, "feast"], data),
+        "serve_latency_redis": ([*latency_cmd, "mfs"], {**data, **PROD}),
     }
     results = []
     run_started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -281,6 +304,8 @@ def main() -> None:
         if name in ("publish_sqlite", "publish_redis"):
             _reset_feast(work, name)
         if name in SERVING_STAGES:
+            if args.models_from is not None:
+                _copy_models(args.models_from, work)
             _ensure_production(work)
         argv, env = stages[name]
         results.append({**measure(name, argv, env), "run": run_started})
@@ -292,22 +317,28 @@ def main() -> None:
         results[[r["stage"] for r in results].index("training_set")][
             "same_frame_as_baseline"] = _same_frames(work)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{args.scale}.json"
+    path = RESULTS / f"{label}.json"
     previous = json.loads(path.read_text()) if path.exists() else {"stages": []}
     merged = {r["stage"]: r for r in previous.get("stages", [])}
     merged.update({r["stage"]: r for r in results})
     compare(merged)
     out = {
-        "scale": args.scale, "customers": customers,
+        "scale": args.scale, "customers": customers, "days": args.days,
+        "models_from": str(args.models_from) if args.models_from else None,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(), "stages": list(merged.values()),
     }
     path.write_text(json.dumps(out, indent=2) + "\n")
-    lines = [f"# Benchmark at {args.scale} ({customers:,} customers)", "",
+    history = "" if args.days == 365 else f", {args.days} days of history"
+    borrowed = (f" Serving stages used the models of `{args.models_from}` (scoring speed "
+                "depends on the model's trees, not on where it was trained)."
+                if args.models_from else "")
+    lines = [f"# Benchmark at {args.scale} ({customers:,} customers{history})", "",
              f"Machine: {out['machine']}", "",
              "Seconds are the stage's whole process; call seconds the timed work alone (no "
              "interpreter start or imports). Speedup = baseline seconds / stage seconds, "
-             "only for a baseline measured in the same run (call speedup likewise).", "",
+             "only for a baseline measured in the same run (call speedup likewise)." + borrowed,
+             "",
              "| stage | seconds | call seconds | peak RSS (MiB) | baseline | speedup "
              "| call speedup | run | command |",
              "|---|---:|---:|---:|---|---:|---:|---|---|"]
@@ -317,7 +348,7 @@ def main() -> None:
               for r in out["stages"]]
     lines += quality_lines(out["stages"])
     lines += latency_lines(out["stages"])
-    (RESULTS / f"{args.scale}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{label}.md").write_text("\n".join(lines) + "\n")
 
 
 def quality_lines(stages: list[dict[str, object]]) -> list[str]:

@@ -30,7 +30,7 @@ import requests
 
 MODEL, SERVICE = "purchase_propensity", "purchase_propensity_v1"
 WARMUP_REQUESTS = 300
-SAMPLE = 5000  # distinct customers the requests cycle through
+SAMPLE = 20_000  # distinct customers; requests cycle through them only if there are fewer
 
 
 def _free_port() -> int:
@@ -51,11 +51,13 @@ def known_customers() -> list[str]:
 
 
 @contextlib.contextmanager
-def server(kind: str, port: int, api_key: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def server(kind: str, port: int, api_key: str, workers: int
+           ) -> Iterator[tuple[str, subprocess.Popen]]:
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "MFS_API_KEYS": api_key}
     if kind == "mfs":
-        argv = [str(bin_dir / "mfs"), "serve", "--port", str(port), "--log-level", "warning"]
+        argv = [str(bin_dir / "mfs"), "serve", "--port", str(port), "--log-level", "warning",
+                "--workers", str(workers)]
         ready = "/health/ready"
     else:
         from mfs import paths
@@ -64,7 +66,7 @@ def server(kind: str, port: int, api_key: str) -> Iterator[tuple[str, subprocess
         yaml_path = write_resolved_yaml(Path(tempfile.mkdtemp()) / "feature_store.yaml")
         env["MFS_FEATURES_DIR"] = str(paths.features_dir().resolve())
         argv = [str(bin_dir / "feast"), "-c", str(FEATURE_REPO), "-f", str(yaml_path), "serve",
-                "-p", str(port), "--no-access-log"]
+                "-p", str(port), "--no-access-log", "--workers", str(workers)]
         ready = "/health"
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -86,7 +88,8 @@ def server(kind: str, port: int, api_key: str) -> Iterator[tuple[str, subprocess
         process.wait(timeout=30)
 
 
-def latency(kind: str, rate: float, seconds: float) -> dict[str, object]:
+def latency(kind: str, rate: float, seconds: float, workers: int, reasons: int
+            ) -> dict[str, object]:
     from bench.loadgen import run_load
 
     ids = known_customers()
@@ -95,17 +98,23 @@ def latency(kind: str, rate: float, seconds: float) -> dict[str, object]:
         path, headers = f"/v1/models/{MODEL}/score", {"X-API-Key": api_key}
 
         def body(i: int) -> dict:
-            return {"ids": [ids[i % len(ids)]]}
+            return {"ids": [ids[i % len(ids)]], "reasons": reasons}
     else:
         path, headers = "/get-online-features", {}
 
         def body(i: int) -> dict:
             return {"feature_service": SERVICE, "entities": {"customer_id": [ids[i % len(ids)]]}}
 
-    with server(kind, _free_port(), api_key) as (url, _):
-        run_load(url, path, body, headers, rate=rate, seconds=WARMUP_REQUESTS / rate)  # warm up
-        result = run_load(url, path, body, headers, rate=rate, seconds=seconds)
-    return {"server": kind, "entities_sampled": len(ids),
+    warmup = WARMUP_REQUESTS / rate
+
+    def measured(i: int) -> dict:  # after the warm-up's ids: no entity is scored twice
+        return body(i + WARMUP_REQUESTS)
+
+    with server(kind, _free_port(), api_key, workers) as (url, _):
+        run_load(url, path, body, headers, rate=rate, seconds=warmup)
+        result = run_load(url, path, measured, headers, rate=rate, seconds=seconds)
+    return {"server": kind, "workers": workers, "reasons": reasons if kind == "mfs" else None,
+            "entities_sampled": len(ids),
             "latency": result.summary()}
 
 
@@ -137,10 +146,12 @@ def main() -> None:
     lat.add_argument("--server", choices=("mfs", "feast"), required=True)
     lat.add_argument("--rate", type=float, default=200)
     lat.add_argument("--seconds", type=float, default=60)
+    lat.add_argument("--workers", type=int, default=2, help="server processes (both servers)")
+    lat.add_argument("--reasons", type=int, default=3, help="reason codes a score (mfs)")
     sub.add_parser("batch-feast-sdk")
     args = parser.parse_args()
     if args.stage == "latency":
-        out = latency(args.server, args.rate, args.seconds)
+        out = latency(args.server, args.rate, args.seconds, args.workers, args.reasons)
     else:
         out = batch_feast_sdk()
     print(json.dumps(out))
