@@ -32,6 +32,7 @@ from audiences import destinations as dest
 from audiences.config import LEAD_MODELS, AudienceConfig, load_audience
 from audiences.selection import AudienceError, Suppression, read_candidates, select
 from mfs import paths
+from mfs.build.status import BuildNotGreenError, require_green_build
 
 AUDIT_LOG = "audit.jsonl"
 
@@ -83,6 +84,10 @@ def export_audience(
     if mode not in ("full", "delta"):
         raise AudienceError(f"mode {mode!r}: expected full or delta")
     config = audience if isinstance(audience, AudienceConfig) else load_audience(audience)
+    try:  # a failed build may have rewritten customer_profile: never export from it
+        require_green_build(paths.features_dir())
+    except BuildNotGreenError as exc:
+        raise AudienceError(f"not exporting {config.name}: {exc}") from exc
     now = now or datetime.now(UTC)
     files = sorted(p for p in suppression_dir().glob("*") if p.is_file()) \
         if suppression_dir().is_dir() else []

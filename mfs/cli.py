@@ -11,6 +11,7 @@ from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
 from mfs.commands.monitor import monitor_app
 from mfs.commands.publish import publish_command
+from mfs.commands.run import run_command, status_command
 from mfs.commands.score import score_command
 from mfs.commands.serve import serve_command
 from mfs.commands.train import train_command
@@ -34,6 +35,8 @@ app.command("score")(score_command)
 app.command("serve")(serve_command)
 app.command("export")(export_command)
 app.add_typer(monitor_app, name="monitor")
+app.command("run")(run_command)
+app.command("status")(status_command)
 app.command("demo")(demo_command)
 
 

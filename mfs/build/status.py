@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,8 @@ class BuildStatus:
     raw_dir: str
     stage_failed: str | None
     failing: list[str]
+    tests: dict[str, int] = field(default_factory=dict)  # dbt test results by status
+    rejected_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> reason
 
 
 class BuildNotGreenError(RuntimeError):
@@ -43,6 +45,8 @@ def write_build_status(features_dir: Path, summary: BuildSummary) -> None:
         "raw_dir": summary.raw_dir,
         "stage_failed": summary.stage_failed,
         "failing": [str(f["name"]) for f in summary.failing],
+        "tests": summary.tests,
+        "rejected_rows": summary.rejected_rows,
     }
     tmp = features_dir / f".{STATUS_FILE}.tmp"
     tmp.write_text(json.dumps(status, indent=2) + "\n")

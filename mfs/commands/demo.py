@@ -103,6 +103,20 @@ def demo_command(
             console.print(f"[yellow]  not exported:[/] {exc}")
             continue
         print_preview(exported.manifest, False, exported.folder)
+    from mfs.commands.run import print_health
+    from mfs.health import health
+    from monitoring.monitor import monitor_drift
+
+    for model in ("purchase_propensity", "lead_scoring"):
+        if registry.production(model) is not None:
+            with console.status(f"[bold]9. drift[/]  {model} ..."):
+                drift = monitor_drift(model, registry=registry)
+            console.print(f"[bold]9. drift[/]  {model}: "
+                          + (f"alert on {', '.join(drift.report.alerts)}"
+                             if drift.report.drifted else "no alert")
+                          + f"; {drift.files['html']}")
+    console.rule("health")
+    print_health(health())
     console.print(f"[bold green]demo finished[/] in {time.perf_counter() - started:.1f}s. "
                   "Serve scores: `MFS_API_KEYS=<a 16+ character key> mfs serve` (docs/serving.md)."
-                  " Next stage (monitoring) arrives with its issue.")
+                  " `mfs run` repeats build -> publish -> score -> export behind the quality gate.")

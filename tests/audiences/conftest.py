@@ -23,11 +23,12 @@ def audience_warehouse(served_world: ServedWorld, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture
-def exports(audience_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> Path:
+def exports(audience_warehouse: Path, served_world: ServedWorld, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
     """MFS_* pointing at the audience warehouse and an empty exports folder."""
     monkeypatch.setenv("MFS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MFS_WAREHOUSE", str(audience_warehouse))
+    monkeypatch.setenv("MFS_FEATURES_DIR", str(served_world.build.features))  # a green build
     monkeypatch.setenv("MFS_EXPORTS_DIR", str(tmp_path / "exports"))
     monkeypatch.setenv("MFS_SUPPRESSION_DIR", str(tmp_path / "suppression"))
     return tmp_path / "exports"
