@@ -9,7 +9,7 @@ from mfs.commands.demo import demo_command
 from mfs.commands.export import export_command
 from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
-from mfs.commands.monitor import monitor_app
+from mfs.commands.monitor import monitor_app, retrain_command
 from mfs.commands.publish import publish_command
 from mfs.commands.run import run_command, status_command
 from mfs.commands.score import score_command
@@ -35,6 +35,7 @@ app.command("score")(score_command)
 app.command("serve")(serve_command)
 app.command("export")(export_command)
 app.add_typer(monitor_app, name="monitor")
+app.command("retrain")(retrain_command)
 app.command("run")(run_command)
 app.command("status")(status_command)
 app.command("demo")(demo_command)

@@ -60,3 +60,43 @@ def drift_command(
         console.print(f"{verdict}; report: {run.files['html']}")
     if report.drifted:
         raise SystemExit(DRIFT_EXIT_CODE)
+
+
+def retrain_command(
+    model: str = typer.Argument(..., help="purchase-propensity or lead-scoring."),
+    force: bool = typer.Option(False, "--force", help="Retrain whatever the drift report says."),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
+) -> None:
+    """Retrain MODEL if its production version's data drifted (see `mfs monitor drift`), or
+    with --force; the promotion gate then promotes the new version or keeps the current one.
+    Every decision, including "no retrain needed", is recorded in the registry's history.
+
+    Example:
+
+      mfs retrain purchase-propensity
+    """
+    from monitoring.retrain import retrain
+    from serving.online import NotPublishedError
+    from training.registry import RegistryError
+
+    try:
+        decision = retrain(model, force=force)
+    except (RegistryError, NotPublishedError, FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    result = decision.result
+    if as_json:
+        emit_json({"model": decision.model, "retrained": result is not None,
+                   "trigger": decision.trigger,
+                   "drift_alerts": decision.drift.report.alerts if decision.drift else None,
+                   "version": result.version if result else None,
+                   "promoted": result.promoted if result else False,
+                   "gate": result.gate.as_dict() if result else None})
+        return
+    if result is None:
+        console.print(f"{decision.model}: no drift alert, no retrain (recorded in the registry)")
+        return
+    verdict = "promoted to production" if result.promoted else "gate refused; production kept"
+    console.print(f"{decision.model}: retrained ({decision.trigger}) -> v{result.version}, "
+                  f"{verdict}")
+    for reason in result.gate.reasons:
+        console.print(f"  gate: {reason}", highlight=False)

@@ -41,10 +41,13 @@ def test_no_drift_alert_on_the_data_the_model_was_trained_on(served_world: Serve
     assert html.count("data:image/png;base64,") >= 2
 
 
-def test_an_injected_shift_is_detected(served_world: ServedWorld, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def shifted(served_world: ServedWorld, tmp_path_factory: pytest.TempPathFactory
+            ) -> dict[str, str]:
     """The newest snapshot of the customer features altered (sessions tripled, a country no
-    one had before), published to a store of its own, then monitored."""
-    features = tmp_path / "features"
+    one had before) and published to a store of its own; a private copy of the models."""
+    root = tmp_path_factory.mktemp("shifted")
+    features = root / "features"
     shutil.copytree(served_world.build.features, features)
     mart = features / "customer_features.parquet"
     with duckdb.connect() as con:
@@ -57,17 +60,57 @@ def test_an_injected_shift_is_detected(served_world: ServedWorld, tmp_path: Path
                           and country_code = 'US' then 'ZZ' else country_code end
                         as country_code)
                 from '{mart}'
-            ) to '{tmp_path / "shifted.parquet"}' (format parquet)""")
-    shutil.move(tmp_path / "shifted.parquet", mart)
-    data = tmp_path / "data"
+            ) to '{root / "shifted.parquet"}' (format parquet)""")
+    shutil.move(root / "shifted.parquet", mart)
+    data = root / "data"
+    shutil.copytree(served_world.registry.root, root / "models")
     env = {**served_world.env, "MFS_FEATURES_DIR": str(features), "MFS_DATA_DIR": str(data),
-           "MFS_MONITORING_DIR": str(tmp_path / "monitoring")}
+           "MFS_MONITORING_DIR": str(root / "monitoring"), "MFS_MODELS_DIR": str(root / "models")}
     with feast_environment(features, data, **env):
         publish()
-    result = run_drift(env)
+    return env
+
+
+def test_an_injected_shift_is_detected(shifted: dict[str, str]) -> None:
+    result = run_drift(shifted)
     assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["drifted"] is True
     assert {"sessions_30d", "country_code"} <= set(report["alerts"])
     country = next(f for f in report["features"] if f["feature"] == "country_code")
     assert country["new_categories"] == ["ZZ"]
+
+
+def history(models_dir: str, model: str) -> list[dict]:
+    return json.loads((Path(models_dir) / model / "registry.json").read_text())["history"]
+
+
+def test_without_drift_retrain_does_nothing_and_says_so(served_world: ServedWorld,
+                                                        tmp_path: Path) -> None:
+    shutil.copytree(served_world.registry.root, tmp_path / "models")
+    env = {**served_world.env, "MFS_MODELS_DIR": str(tmp_path / "models"),
+           "MFS_MONITORING_DIR": str(tmp_path / "monitoring")}
+    result = subprocess.run([MFS, "retrain", "purchase-propensity", "--json"],
+                            env={**os.environ, **env}, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout)["retrained"] is False
+    last = history(env["MFS_MODELS_DIR"], "purchase_propensity")[-1]
+    assert last["action"] == "retrain-skipped"
+    assert "no drift alert" in last["reason"]
+
+
+def test_drift_triggers_a_retrain_and_the_gate_decides(shifted: dict[str, str]) -> None:
+    before = len(json.loads((Path(shifted["MFS_MODELS_DIR"]) / "purchase_propensity"
+                             / "registry.json").read_text())["versions"])
+    result = subprocess.run([MFS, "retrain", "purchase-propensity", "--json"],
+                            env={**os.environ, **shifted}, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    decision = json.loads(result.stdout)
+    assert decision["retrained"] is True
+    assert "sessions_30d" in decision["trigger"]
+    assert decision["version"] == before + 1
+    actions = [h["action"] for h in history(shifted["MFS_MODELS_DIR"], "purchase_propensity")]
+    assert actions[-2] == "retrain"
+    assert actions[-1] in ("promote", "gate-refused")
