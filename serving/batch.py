@@ -8,13 +8,16 @@ with), a chunk of entities at a time, and are scored by the same `Scorer` the AP
 
 Writes, replacing the model's previous scores only when every chunk has been scored:
 - `data/scores/<model>.parquet` (written under a temporary name, then renamed);
-- the `scores` table of the DuckDB warehouse (this model's rows replaced in one transaction).
+- the `scores` table of the DuckDB warehouse (this model's rows replaced in one transaction);
+- `data/scores/history/<model>/<features_as_of>.parquet`, kept for performance monitoring.
+`as_of` (a past time) backfills the history with the scores of that time instead.
 Columns: model, entity_id, score, decile, model_version, features_as_of, scored_at.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,19 +95,30 @@ def score_all(
     registry: Registry | None = None,
     version: int | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    as_of: datetime | None = None,
     on_progress: Callable[[int, int], object] | None = None,
 ) -> BatchScoreSummary:
+    """Score the current entities; with `as_of` (a past time), backfill the scores they would
+    have had then, into the history only (the current scores are left alone)."""
     started = time.perf_counter()
     store = store or open_store()
     model = canonical_name(model)
     scorer = Scorer.load(model, store, version=version, registry=registry)
-    as_of = max(v.published_end for v in service_views(store, scorer.service_name))
+    published = max(v.published_end for v in service_views(store, scorer.service_name))
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    if as_of is not None and as_of > published:
+        raise ValueError(f"--as-of {as_of.isoformat()} is after the last publish "
+                         f"({published.isoformat()}): there are no features for it yet")
+    backfill = as_of is not None and as_of < published
+    as_of = as_of or published
     ids = current_entities(store, scorer.service_name, as_of)
     scored_at = datetime.now(UTC)
 
     out_dir = paths.scores_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / f"{model}.parquet"
+    history = history_path(model, as_of)
+    history.parent.mkdir(parents=True, exist_ok=True)
+    final = history if backfill else out_dir / f"{model}.parquet"
     staged = out_dir / f".{model}.parquet.{os.getpid()}.tmp"
     try:
         with pq.ParquetWriter(staged, SCHEMA) as writer:
@@ -126,13 +140,22 @@ def score_all(
                 if on_progress:
                     on_progress(min(start + chunk_rows, len(ids)), len(ids))
         warehouse = paths.warehouse_path()
-        replace_in_warehouse(warehouse, model, staged)
+        if not backfill:
+            replace_in_warehouse(warehouse, model, staged)
+            shutil.copyfile(staged, history.with_suffix(".tmp"))
+            os.replace(history.with_suffix(".tmp"), history)
         os.replace(staged, final)
     finally:
         staged.unlink(missing_ok=True)
     return BatchScoreSummary(model, scorer.version, scorer.service_name, as_of.isoformat(),
                              len(ids), str(final), str(warehouse),
                              round(time.perf_counter() - started, 2))
+
+
+def history_path(model: str, as_of: datetime) -> Path:
+    """Every scoring is also kept by the time its features describe, so that scores can be
+    joined with their outcomes once the label window closes (monitoring/performance.py)."""
+    return paths.scores_dir() / "history" / model / f"{as_of:%Y%m%dT%H%M%SZ}.parquet"
 
 
 def replace_in_warehouse(warehouse: Path, model: str, parquet: Path) -> None:

@@ -7,8 +7,9 @@ from rich.table import Table
 
 from mfs.commands.output import console, emit_json, fail
 
-monitor_app = typer.Typer(help="Watch the production models: data drift.", no_args_is_help=True)
-DRIFT_EXIT_CODE = 3  # distinct from 1 (an error): a scheduler can tell "drifted" from "failed"
+monitor_app = typer.Typer(help="Watch the production models: data drift, realised performance.",
+                          no_args_is_help=True)
+DRIFT_EXIT_CODE = 3  # distinct from 1 (an error): a scheduler can tell "alert" from "failed"
 
 
 @monitor_app.command("drift")
@@ -59,6 +60,57 @@ def drift_command(
                    else "[bold green]no drift alert[/]")
         console.print(f"{verdict}; report: {run.files['html']}")
     if report.drifted:
+        raise SystemExit(DRIFT_EXIT_CODE)
+
+
+@monitor_app.command("performance")
+def performance_command(
+    model: str = typer.Argument(..., help="purchase-propensity or lead-scoring."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Join every past scoring (data/scores/history/) with its outcomes once the label window
+    has closed: realised ROC-AUC, PR-AUC, top-decile lift and calibration error per scoring,
+    against the model card's test figures. Alerts when the AUC drops by more than 0.05 and two
+    standard errors. Writes data/monitoring/<model>/performance-<time>/. Exits 3 on an alert.
+
+    Backfill past scorings with `mfs score MODEL --as-of YYYY-MM-DD`.
+
+    Example:
+
+      mfs monitor performance purchase-propensity
+    """
+    from datetime import UTC, datetime
+
+    from monitoring.monitor import monitoring_dir
+    from monitoring.performance import performance_report, write_performance
+    from training.config import canonical_name
+    from training.registry import RegistryError
+
+    try:
+        report = performance_report(model)
+    except (RegistryError, FileNotFoundError) as exc:
+        fail(str(exc))
+    folder = (monitoring_dir() / canonical_name(model)
+              / f"performance-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+    files = write_performance(report, folder)
+    if as_json:
+        emit_json({**report.as_dict(), "files": {k: str(v) for k, v in files.items()}})
+    else:
+        table = Table(title=f"{report.model}: realised performance by scoring")
+        for column in ("as of", "version", "labelled", "pending", "AUC", "card AUC",
+                       "lift@10%", "ECE", "status"):
+            table.add_column(column)
+        for p in report.periods:
+            table.add_row(p.features_as_of[:10], f"v{p.model_version}", f"{p.labelled:,}",
+                          f"{p.pending:,}", "-" if p.roc_auc is None else f"{p.roc_auc:.3f}",
+                          f"{p.card_roc_auc:.3f}",
+                          "-" if p.top_decile_lift is None else f"{p.top_decile_lift:.2f}",
+                          "-" if p.ece is None else f"{p.ece:.3f}", p.status)
+        console.print(table)
+        if not report.periods:
+            console.print("no scorings recorded yet: run `mfs score` (or backfill with --as-of)")
+        console.print(f"report: {files['md']}")
+    if report.alerts:
         raise SystemExit(DRIFT_EXIT_CODE)
 
 

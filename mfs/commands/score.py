@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -15,6 +17,9 @@ def score_command(
                                 "(e.g. a candidate the gate refused, for comparison)."),
     chunk_rows: int = typer.Option(250_000, "--chunk-rows", min=1000,
                                    help="Entities per chunk; bounds memory."),
+    as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+                                   help="Backfill: the scores of this past time (UTC), into "
+                                   "data/scores/history/ only, for performance monitoring."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Score every current entity of MODEL with its production model.
@@ -24,8 +29,10 @@ def score_command(
     row within its view's TTL, and go through the same scorer as the online API.
 
     Writes data/scores/<model>.parquet and the `scores` table of the DuckDB warehouse (the
-    model's previous rows replaced only once every entity is scored). Columns: model,
-    entity_id, score, decile (1 = highest), model_version, features_as_of, scored_at.
+    model's previous rows replaced only once every entity is scored), and keeps a copy in
+    data/scores/history/<model>/ for performance monitoring. Columns: model, entity_id,
+    score, decile (1 = highest), model_version, features_as_of, scored_at. --as-of backfills
+    the history with the scores of a past time.
 
     Examples:
 
@@ -45,10 +52,10 @@ def score_command(
         with Progress("[bold]score[/] " + model, BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
             task = progress.add_task("score", total=None)
-            summary = score_all(model, version=version, chunk_rows=chunk_rows,
+            summary = score_all(model, version=version, chunk_rows=chunk_rows, as_of=as_of,
                                 on_progress=lambda done, total: progress.update(
                                     task, completed=done, total=total))
-    except (RegistryError, NotPublishedError, FileNotFoundError) as exc:
+    except (RegistryError, NotPublishedError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     except FeastObjectNotFoundException as exc:
         fail(f"{exc}: run `mfs publish` after a green `mfs build`")

@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from mfs.featurestore.publish import publish
@@ -114,3 +116,47 @@ def test_drift_triggers_a_retrain_and_the_gate_decides(shifted: dict[str, str]) 
     actions = [h["action"] for h in history(shifted["MFS_MODELS_DIR"], "purchase_propensity")]
     assert actions[-2] == "retrain"
     assert actions[-1] in ("promote", "gate-refused")
+
+
+def test_realised_performance_matches_the_card_and_a_broken_model_alerts(
+    served_world: ServedWorld, tmp_path: Path
+) -> None:
+    """Backfill the scorings of the test window's snapshots: their realised figures are the
+    card's own test rows, so no alert; then scores that ignore the data (shuffled) alert."""
+    env = {**served_world.env, "MFS_SCORES_DIR": str(tmp_path / "scores"),
+           "MFS_MONITORING_DIR": str(tmp_path / "monitoring")}
+    card = json.loads((served_world.registry.version_dir("purchase_propensity", 1)
+                       / "card.json").read_text())
+    first, last = card["split"]["test"]["first_as_of"], card["split"]["test"]["last_as_of"]
+    with duckdb.connect() as con:
+        snapshots = [r[0] for r in con.execute(
+            "select distinct snapshot_at from read_parquet(?) where snapshot_at between ? and ? "
+            "order by 1", [str(served_world.build.features / "purchase_labels.parquet"),
+                           first, last]).fetchall()]
+    assert len(snapshots) >= 2
+    for as_of in snapshots:
+        backfill = subprocess.run(
+            [MFS, "score", "purchase-propensity", "--as-of", f"{as_of:%Y-%m-%d}"],
+            env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
+        assert backfill.returncode == 0, backfill.stderr[-2000:]
+    result = subprocess.run([MFS, "monitor", "performance", "purchase-propensity", "--json"],
+                            env={**os.environ, **env}, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    periods = report["periods"]
+    assert len(periods) == len(snapshots)
+    assert all(p["status"] == "ok" and p["pending"] == 0 for p in periods)
+    pooled = sum(p["labelled"] for p in periods)
+    assert pooled == card["test"]["model"]["rows"]
+
+    history = sorted((tmp_path / "scores" / "history" / "purchase_propensity").glob("*.parquet"))
+    for path in history:  # a model that has stopped ranking anyone
+        frame = pd.read_parquet(path)
+        frame["score"] = np.random.default_rng(0).permutation(frame["score"].to_numpy())
+        frame.to_parquet(path, index=False)
+    degraded = subprocess.run([MFS, "monitor", "performance", "purchase-propensity", "--json"],
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=600)
+    assert degraded.returncode == 3
+    assert json.loads(degraded.stdout)["degraded"] is True
