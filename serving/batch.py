@@ -39,7 +39,9 @@ from training.datasets import AS_OF
 from training.registry import Registry
 
 SCORES_TABLE = "scores"
-DEFAULT_CHUNK_ROWS = 250_000  # ~250 MB of features and frames at the peak of a chunk
+# Each chunk is one point-in-time query over the sources, whose scan costs about as much as the
+# join: 1M customers took 4 x 8.9 s in chunks of 250k and 13.9 s in one, at a 3.9 GiB peak.
+DEFAULT_CHUNK_ROWS = 1_000_000
 SCHEMA = pa.schema([
     ("model", pa.string()), ("entity_id", pa.string()), ("score", pa.float64()),
     ("decile", pa.int8()), ("model_version", pa.int32()),
@@ -61,16 +63,21 @@ class BatchScoreSummary:
 
 
 def current_entities(store: FeatureStore, service_name: str, as_of: datetime) -> list[str]:
-    """Entity ids with a row at most one TTL older than `as_of` in any view of the service."""
-    views = service_views(store, service_name)
-    parts = []
-    for read in views:
+    """Entity ids with a row at most one TTL older than `as_of` in any view of the service.
+
+    Views that share a source (all customer views read customer_features) are scanned once,
+    with the longest TTL among them: a row within any view's TTL makes the entity current."""
+    longest: dict[tuple[str, str, str], float] = {}
+    for read in service_views(store, service_name):
         source = read.view.batch_source
-        key = read.view.join_keys[0]
-        ts = source.timestamp_field
-        oldest = (f" and {ts} >= $as_of - to_microseconds({int(read.ttl.total_seconds() * 1e6)})"
-                  if read.ttl else "")
-        parts.append(f"select {key} as entity_id from read_parquet('{source.path}') "
+        key = (source.path, read.view.join_keys[0], source.timestamp_field)
+        ttl = read.ttl.total_seconds() if read.ttl else float("inf")
+        longest[key] = max(longest.get(key, 0.0), ttl)
+    parts = []
+    for (path, key, ts), ttl in longest.items():
+        oldest = (f" and {ts} >= $as_of - to_microseconds({int(ttl * 1e6)})"
+                  if ttl != float("inf") else "")
+        parts.append(f"select {key} as entity_id from read_parquet('{path}') "
                      f"where {ts} <= $as_of{oldest}")
     query = f"select distinct entity_id from ({' union all '.join(parts)}) order by entity_id"
     with duckdb.connect() as con:

@@ -15,8 +15,8 @@ def score_command(
     version: int = typer.Option(None, "--version", "-v",
                                 help="Score with this registered version instead of production "
                                 "(e.g. a candidate the gate refused, for comparison)."),
-    chunk_rows: int = typer.Option(250_000, "--chunk-rows", min=1000,
-                                   help="Entities per chunk; bounds memory."),
+    chunk_rows: int = typer.Option(1_000_000, "--chunk-rows", min=1000,
+                                   help="Entities per chunk; bounds memory (~4 GiB at 1M)."),
     as_of: datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
                                    help="Backfill: the scores of this past time (UTC), into "
                                    "data/scores/history/ only, for performance monitoring."),
