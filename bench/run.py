@@ -333,8 +333,15 @@ def main() -> None:
     borrowed = (f" Serving stages used the models of `{args.models_from}` (scoring speed "
                 "depends on the model's trees, not on where it was trained)."
                 if args.models_from else "")
+    reproduce = (f"python -m bench.run --scale {args.scale}"
+                 + (f" --days {args.days}" if args.days != 365 else "")
+                 + (f" --models-from {args.models_from}" if args.models_from else "")
+                 + " --stages " + ",".join(r["stage"] for r in out["stages"]))
     lines = [f"# Benchmark at {args.scale} ({customers:,} customers{history})", "",
              f"Machine: {out['machine']}", "",
+             f"Reproduce (later stages read the data that generate, build_full and "
+             f"publish_sqlite make: run those first if they are not listed): "
+             f"`{reproduce}`", "",
              "Seconds are the stage's whole process; call seconds the timed work alone (no "
              "interpreter start or imports). Speedup = baseline seconds / stage seconds, "
              "only for a baseline measured in the same run (call speedup likewise)." + borrowed,
