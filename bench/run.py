@@ -325,8 +325,11 @@ def main() -> None:
     out = {
         "scale": args.scale, "customers": customers, "days": args.days,
         "models_from": str(args.models_from) if args.models_from else None,
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(), "stages": list(merged.values()),
+        # A re-render (no stage run) keeps when and where the figures were measured.
+        "measured_at": (datetime.now(UTC).isoformat(timespec="seconds") if results
+                        else previous.get("measured_at")),
+        "machine": machine() if results else previous.get("machine", machine()),
+        "stages": list(merged.values()),
     }
     path.write_text(json.dumps(out, indent=2) + "\n")
     history = "" if args.days == 365 else f", {args.days} days of history"
