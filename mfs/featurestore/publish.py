@@ -27,7 +27,7 @@ from feast import FeatureStore, FeatureView, Project
 from feast.repo_contents import RepoContents
 from feast.repo_operations import extract_objects_for_apply_delete, parse_repo
 
-from mfs import paths
+from mfs import faults, paths
 from mfs.build.status import require_green_build
 from mfs.featurestore.dbt_features import MartSpec
 from mfs.featurestore.definitions import definitions
@@ -180,6 +180,7 @@ def publish_mart(store: FeatureStore, con: duckdb.DuckDBPyConnection, mart: Mart
         in_window = rows.filter(pc.greater_equal(rows[mart.timestamp_field],
                                                  pa.scalar(start, ts_type)))
         written = _write(store, view, in_window)
+        faults.point("publish.view_written")
         last = _last_end(view)
         if last is None or end > last:  # record only what is new: a re-run changes nothing
             store.registry.apply_materialization(view, store.project, start, end)

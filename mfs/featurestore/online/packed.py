@@ -28,6 +28,7 @@ from feast.protos.feast.types.Value_pb2 import RepeatedValue
 from feast.protos.feast.types.Value_pb2 import Value as ValueProto
 from feast.repo_config import RepoConfig
 
+from mfs import faults
 from mfs.featurestore.encoding import encode_rows, entity_key_text, entity_keys_column
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -185,6 +186,7 @@ class PackedOnlineStore(OnlineStore):
                     table, layout, source.timestamp_field,
                     source.created_timestamp_column or None)):
                 changed += write(records)
+                faults.point("publish.batch_written")
                 if progress:
                     progress(len(records))
         return changed
