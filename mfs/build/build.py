@@ -15,6 +15,7 @@ from mfs.build.export import ExportedFile, export_marts
 from mfs.build.runner import DbtRun, invoke
 from mfs.build.status import write_build_status
 from mfs.contract.files import RawLayoutError, discover
+from mfs.contract.validate import directory_schema_violations
 
 FRESHNESS_MODES = ("error", "warn", "skip")
 
@@ -105,6 +106,13 @@ def _build(
         summary.stage_failed = "sources"
         summary.errors.append(
             f"{raw_dir}: required raw table(s) missing: {', '.join(layout.missing_required)}")
+        return summary
+    drifted = directory_schema_violations(layout)
+    if drifted:  # before dbt: name the file and column instead of a binder error in a model
+        summary.stage_failed = "schema"
+        summary.failing = [{"name": f"{v.table}.{v.column}" if v.column else v.table,
+                            "kind": v.kind, "message": v.message} for v in drifted]
+        summary.seconds = round(time.perf_counter() - started, 2)
         return summary
     var_args = ["--vars", str(dbt_vars)] if dbt_vars else []
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from mfs.build.export import EXPORTED_MARTS
 from mfs.build.status import MANIFEST_FILE, STATUS_FILE, read_build_status
 from tests.builds import Built, copy_build, run_build
+from tests.contract.test_validate import drift_schema
 
 # What each planted defect becomes in staging: (dbt reason, disposition); None = not quarantined.
 PLANTED_TO_QUARANTINE = {
@@ -122,3 +124,31 @@ def test_absent_optional_sources_build_with_empty_stand_ins(
     rows = {f.mart: f.rows for f in built.summary.exported}
     assert rows["lead_features"] == 0
     assert rows["customer_features"] > 0
+
+
+@pytest.mark.parametrize(("change", "column"), [("drop", "amount"), ("extra", "coupon_code"),
+                                                ("timestamp_as_number", "ordered_at")])
+def test_schema_drift_stops_the_build_naming_file_and_column(
+    clean_build: Built, clean_raw: Path, tmp_path: Path, change: str, column: str
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(clean_raw, raw)
+    if change == "timestamp_as_number":  # text is parsed in staging; a number is not a time
+        orders = pq.read_table(raw / "crm_orders.parquet")
+        idx = orders.schema.get_field_index("ordered_at")
+        pq.write_table(orders.set_column(idx, "ordered_at",
+                                         orders.column(idx).cast(pa.int64())),
+                       raw / "crm_orders.parquet")
+    else:
+        drift_schema(raw / "crm_orders.parquet", change)
+    previous = copy_build(clean_build, tmp_path / "build")
+    before = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    failed = run_build(previous.root, raw)
+    assert not failed.summary.success
+    assert failed.summary.stage_failed == "schema"
+    [problem] = failed.summary.failing
+    assert problem["name"] == f"crm_orders.{column}"
+    assert str(raw / "crm_orders.parquet") in problem["message"]
+    assert repr(column) in problem["message"]
+    assert {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")} == before
+    assert read_build_status(previous.features).failing == [f"crm_orders.{column}"]

@@ -73,7 +73,8 @@ def test_missing_required_source_is_a_violation(clean_raw: Path, tmp_path: Path)
     assert report.counts() == {("crm_orders", None, "missing_table"): 1}
 
 
-def _rewrite(path: Path, change: str) -> None:
+def drift_schema(path: Path, change: str) -> None:
+    """crm_orders.parquet with `amount` dropped, an extra `coupon_code`, or `amount` as text."""
     table = pq.read_table(path)
     if change == "drop":
         table = table.drop_columns(["amount"])
@@ -93,7 +94,7 @@ def test_schema_drift_names_the_file_and_column(
     clean_raw: Path, tmp_path: Path, change: str, kind: str
 ) -> None:
     raw = copy_raw(clean_raw, tmp_path / "raw")
-    _rewrite(raw / "crm_orders.parquet", change)
+    drift_schema(raw / "crm_orders.parquet", change)
     report = validate_directory(raw)
     [violation] = report.violations
     assert violation.kind == kind
