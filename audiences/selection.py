@@ -23,6 +23,7 @@ import pandas as pd
 
 from audiences.config import LEAD_MODELS, AudienceConfig
 from audiences.normalize import email_basic, sha256_hex
+from serving.batch import SCORES_TABLE
 
 EXCLUSION_REASONS = ("not_in_profile", "suppressed", "no_marketing_consent")
 
@@ -83,19 +84,19 @@ def read_candidates(warehouse: Path, config: AudienceConfig) -> pd.DataFrame:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables"
                                             ).fetchall()}
-        if "scores" not in tables:
+        if SCORES_TABLE not in tables:
             raise AudienceError(f"{warehouse} has no `scores` table; run `mfs score "
                                 f"{config.model}`")
         if config.model in LEAD_MODELS:
-            query = "select *, true as in_profile from scores where model = ?"
+            query = f"select *, true as in_profile from {SCORES_TABLE} where model = ?"
         else:
-            query = """
+            query = f"""
                 with clients as (
                     select customer_id, arg_max(anonymous_id, linked_at) as ga4_client_id
                     from int_anonymous_ids_linked_to_customers group by customer_id
                 )
                 select s.*, p.*, c.ga4_client_id, p.customer_id is not null as in_profile
-                from scores as s
+                from {SCORES_TABLE} as s
                 left join customer_profile as p on p.customer_id = s.entity_id
                 left join clients as c on c.customer_id = s.entity_id
                 where s.model = ?"""

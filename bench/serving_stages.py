@@ -42,10 +42,10 @@ def _free_port() -> int:
 def known_customers() -> list[str]:
     from mfs.featurestore.store import open_store
     from serving.batch import current_entities
-    from serving.online import service_views
+    from serving.online import published_as_of, service_views
 
     store = open_store()
-    as_of = max(v.published_end for v in service_views(store, SERVICE))
+    as_of = published_as_of(service_views(store, SERVICE))
     ids = current_entities(store, SERVICE, as_of)
     return random.Random(42).sample(ids, min(SAMPLE, len(ids)))
 
@@ -121,12 +121,12 @@ def latency(kind: str, rate: float, seconds: float, workers: int, reasons: int
 def batch_feast_sdk() -> dict[str, object]:
     from mfs.featurestore.store import open_store
     from serving.batch import current_entities
-    from serving.online import service_views
+    from serving.online import published_as_of, service_views
     from serving.scorer import Scorer
 
     store = open_store()
     scorer = Scorer.load(MODEL, store)
-    as_of = max(v.published_end for v in service_views(store, SERVICE))
+    as_of = published_as_of(service_views(store, SERVICE))
     ids = current_entities(store, SERVICE, as_of)
     service = store.get_feature_service(SERVICE)
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from mfs.featurestore.store import open_store
 from monitoring.drift import DriftReport, Thresholds, drift_report
 from monitoring.report import write_report
 from serving.batch import current_entities, features_for
-from serving.online import service_views
+from serving.online import published_as_of, service_views
 from serving.scorer import Scorer
 from training.config import canonical_name
 from training.reference import SCORE, read_reference
@@ -59,7 +59,7 @@ def monitor_drift(model: str, *, store: FeatureStore | None = None,
     store = store or open_store()
     scorer = Scorer.load(model, store, version=version, registry=registry)
     reference = read_reference(scorer.folder)
-    as_of = max(v.published_end for v in service_views(store, scorer.service_name))
+    as_of = published_as_of(service_views(store, scorer.service_name))
     ids = current_entities(store, scorer.service_name, as_of)
     if len(ids) > SAMPLE_ROWS:
         ids = sorted(random.Random(42).sample(ids, SAMPLE_ROWS))

@@ -76,11 +76,11 @@ def history_files(model: str) -> list[Path]:
     return sorted((paths.scores_dir() / "history" / model).glob("*.parquet"))
 
 
-def outcomes(model: str, as_of: datetime) -> pd.DataFrame:
-    """entity_id, label, complete for every label row of the model at `as_of`."""
+def outcomes(model: str, as_of: datetime, key: str) -> pd.DataFrame:
+    """entity_id, label, complete for every label row of the model at `as_of` (`key`: the
+    entity's join key, from the model card)."""
     label = load_model_config(model).label
     mart = paths.features_dir() / f"{label.mart}.parquet"
-    key = "lead_id" if label.mart.startswith("lead") else "customer_id"
     with duckdb.connect() as con:
         return con.execute(
             f"select {key} as entity_id, {label.column} as label, "
@@ -101,7 +101,8 @@ def performance_report(model: str, registry: Registry | None = None,
         if version not in cards:
             cards[version] = model_card.read(registry.version_dir(model, version))
         test = cards[version]["test"]["model"]
-        joined = scores.merge(outcomes(model, as_of), on="entity_id", how="left")
+        key = cards[version]["feature_service"]["join_key"]
+        joined = scores.merge(outcomes(model, as_of, key), on="entity_id", how="left")
         closed = joined[joined["complete"].fillna(False).astype(bool)]
         period = Period(as_of.isoformat(), version, len(scores), len(closed),
                         len(scores) - len(closed), card_roc_auc=test["roc_auc"],

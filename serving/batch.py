@@ -32,7 +32,7 @@ from feast import FeatureStore
 
 from mfs import paths
 from mfs.featurestore.store import open_store
-from serving.online import service_views
+from serving.online import published_as_of, service_views
 from serving.scorer import Scorer
 from training.config import canonical_name
 from training.datasets import AS_OF
@@ -111,7 +111,7 @@ def score_all(
     store = store or open_store()
     model = canonical_name(model)
     scorer = Scorer.load(model, store, version=version, registry=registry)
-    published = max(v.published_end for v in service_views(store, scorer.service_name))
+    published = published_as_of(service_views(store, scorer.service_name))
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     if as_of is not None and as_of > published:

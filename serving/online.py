@@ -74,14 +74,19 @@ def service_views(store: FeatureStore, service_name: str) -> list[ViewRead]:
     return reads
 
 
+def published_as_of(views: list[ViewRead]) -> datetime:
+    """The moment a service's online features describe: the newest end of its views' last
+    publish. All views of a service come from one mart and are published to the same snapshot;
+    if one lags, its rows are still judged against this time (stale reads as missing)."""
+    return max(v.published_end for v in views)
+
+
 class OnlineFeatureReader:
     def __init__(self, store: FeatureStore, service_name: str) -> None:
         self.service_name = service_name
         self.join_key = join_key_of(store, store.get_feature_service(service_name))
         self.views = service_views(store, service_name)
-        # All views of a service come from one mart and are published to the same snapshot; if
-        # one lags, its rows are still judged against the newest end (stale reads as missing).
-        self.as_of = max(v.published_end for v in self.views)
+        self.as_of = published_as_of(self.views)
         self._config = store.config
         self._online_store = store._get_provider().online_store  # what Feast itself reads with
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import requests
 from mfs.featurestore.store import FEATURE_REPO, open_store, write_resolved_yaml
 from tests.featurestore.conftest import Published, feast_environment
 from tests.featurestore.expected import all_keys, online_vectors
+from tests.serving.conftest import free_port
 
 pytestmark = pytest.mark.slow
 FEAST = str(Path(sys.executable).with_name("feast"))
@@ -50,16 +50,10 @@ def test_stock_feast_materialize_writes_the_same_online_state(
             assert online_vectors(stock, view, keys) == ours, name
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_feast_serve_answers_like_the_sdk(published: Published, tmp_path: Path) -> None:
     with feast_environment(published.build.features, published.data):
         yaml_path = write_resolved_yaml(tmp_path / "feature_store.yaml")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MFS_FEATURES_DIR": str(published.build.features)}
     server = subprocess.Popen(
         [FEAST, "-c", str(FEATURE_REPO), "-f", str(yaml_path), "serve", "-p", str(port),
