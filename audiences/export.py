@@ -33,6 +33,7 @@ from audiences.config import LEAD_MODELS, AudienceConfig, load_audience
 from audiences.selection import AudienceError, Suppression, read_candidates, select
 from mfs import paths
 from mfs.build.status import BuildNotGreenError, require_green_build
+from mfs.privacy.register import Erasures
 
 AUDIT_LOG = "audit.jsonl"
 
@@ -57,7 +58,7 @@ class ExportResult:
     preview: pd.DataFrame = field(repr=False)  # counts per destination
 
 
-def _sha256(path: Path) -> str:
+def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -93,7 +94,7 @@ def export_audience(
         if suppression_dir().is_dir() else []
     suppression = Suppression.from_files([*files, *(suppression_files or [])])
     frame = read_candidates(paths.warehouse_path(), config)
-    selected = select(frame, config, suppression, now)
+    selected = select(frame, config, suppression, now, Erasures.load())
     counts = selected.counts
     if counts["selected"] < config.min_size:
         raise AudienceError(f"{config.name}: {counts['selected']} selected, below min_size "
@@ -111,7 +112,9 @@ def export_audience(
 
     previous = previous_export(config.name)
     previous_ids: set[str] | None = None
+    previous_manifest: dict[str, Any] = {}
     if previous is not None:
+        previous_manifest = json.loads((previous / "manifest.json").read_text())
         previous_ids = set(pd.read_parquet(previous / "members.parquet", columns=["entity_id"])
                            ["entity_id"])
     current_ids = set(treatment["entity_id"])
@@ -120,6 +123,11 @@ def export_audience(
     if mode == "delta" and previous is None:
         raise AudienceError(f"{config.name}: no previous export to diff against; run a full "
                             "export first")
+    if mode == "delta" and previous_manifest.get("erasures"):
+        raise AudienceError(
+            f"{config.name}: export {previous.name} was rewritten by an erasure after it was "
+            "made, so a delta against it cannot tell the platforms to drop the erased people; "
+            "run a full export (upload it as a replace) first")
 
     export_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     versions = sorted(set(people["model_version"]))
@@ -164,12 +172,12 @@ def export_audience(
                     shipped += dest.write(d, before[before["entity_id"].isin(removes)],
                                           staged, ".removes")
             r.to_parquet(staged / "internal" / f"{d}.parquet", index=False)
-            manifest["destinations"][d]["files"] = {p.name: _sha256(p) for p in shipped}
+            manifest["destinations"][d]["files"] = {p.name: file_digest(p) for p in shipped}
         control[["entity_id", "score", "decile", "model_version"]].to_parquet(
             staged / "control.parquet", index=False)
         treatment[["entity_id", "score", "decile", "model_version"]].to_parquet(
             staged / "members.parquet", index=False)
-        manifest["control_sha256"] = _sha256(staged / "control.parquet")
+        manifest["control_sha256"] = file_digest(staged / "control.parquet")
         (staged / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         final = root / export_id
         staged.rename(final)

@@ -5,6 +5,8 @@ The order is fixed and every person removed is counted under one reason, so the 
 up: scored = filtered_out + excluded (by reason) + eligible; eligible >= selected; selected =
 holdout + treatment. Exclusion reasons, first that applies:
 
+- `erased`: the person asked to be forgotten (`mfs forget`); the sweep removes their scores,
+  this is the last line of defence for scores written before the request;
 - `not_in_profile`: scored, but the CRM no longer has the contact;
 - `suppressed`: on a suppression list (ids, emails, or SHA-256 of normalised emails);
 - `no_marketing_consent`: the latest consent event did not grant marketing (or none exists).
@@ -23,9 +25,10 @@ import pandas as pd
 
 from audiences.config import LEAD_MODELS, AudienceConfig
 from audiences.normalize import email_basic, sha256_hex
+from mfs.privacy.register import Erasures
 from serving.batch import SCORES_TABLE
 
-EXCLUSION_REASONS = ("not_in_profile", "suppressed", "no_marketing_consent")
+EXCLUSION_REASONS = ("erased", "not_in_profile", "suppressed", "no_marketing_consent")
 
 
 class AudienceError(ValueError):
@@ -134,8 +137,9 @@ def holdout_draw(audience: str, entity_id: str, salt: str) -> float:
 
 
 def select(frame: pd.DataFrame, config: AudienceConfig, suppression: Suppression,
-           now: datetime) -> Selected:
+           now: datetime, erasures: Erasures | None = None) -> Selected:
     frame = frame.copy()
+    erasures = erasures or Erasures(frozenset(), frozenset())
     passes = _passes_filters(frame, config, now)
     emails = frame.get("email_normalized", pd.Series(None, index=frame.index))
     suppressed = pd.Series([suppression.matches(entity_id, email) for entity_id, email
@@ -144,6 +148,9 @@ def select(frame: pd.DataFrame, config: AudienceConfig, suppression: Suppression
     # One status a row, first that applies, so every count is a partition of the scored rows.
     status = pd.Series("eligible", index=frame.index, dtype=object)
     status[~frame["in_profile"].astype(bool)] = "not_in_profile"
+    erased = [erasures.matches(entity_id, email) for entity_id, email
+              in zip(frame["entity_id"], emails, strict=True)]
+    status[pd.Series(erased, index=frame.index, dtype=bool)] = "erased"
     status[(status == "eligible") & ~passes] = "filtered_out"
     status[(status == "eligible") & suppressed] = "suppressed"
     if config.model not in LEAD_MODELS:

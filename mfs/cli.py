@@ -7,6 +7,7 @@ import typer
 from mfs.commands.build import build_command
 from mfs.commands.demo import demo_command
 from mfs.commands.export import export_command
+from mfs.commands.forget import forget_command
 from mfs.commands.generate import generate_command
 from mfs.commands.models import models_app
 from mfs.commands.monitor import monitor_app, retrain_command
@@ -35,6 +36,7 @@ app.command("score")(score_command)
 app.command("serve")(serve_command)
 app.command("export")(export_command)
 app.add_typer(monitor_app, name="monitor")
+app.command("forget")(forget_command)
 app.command("retrain")(retrain_command)
 app.command("run")(run_command)
 app.command("status")(status_command)

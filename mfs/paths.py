@@ -46,3 +46,9 @@ def models_dir() -> Path:
 def scores_dir() -> Path:
     """Batch scores as parquet, one file per model (`MFS_SCORES_DIR`, default `data/scores`)."""
     return Path(os.environ.get("MFS_SCORES_DIR", data_dir() / "scores"))
+
+
+def privacy_dir() -> Path:
+    """The erasure register `mfs forget` keeps and every build reads (`MFS_PRIVACY_DIR`,
+    default `data/privacy`)."""
+    return Path(os.environ.get("MFS_PRIVACY_DIR", data_dir() / "privacy"))

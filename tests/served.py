@@ -5,6 +5,7 @@ registered in tests/conftest.py, so it is built once a session)."""
 from __future__ import annotations
 
 import contextlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import pytest
 
 from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
-from serving.batch import BatchScoreSummary, score_all
-from tests.builds import Built
+from serving.batch import BatchScoreSummary, replace_in_warehouse, score_all
+from tests.builds import Built, copy_build
 from tests.featurestore.conftest import feast_environment
 from training.registry import Registry
 from training.train import train_model
@@ -32,6 +33,21 @@ class ServedWorld:
     def environment(self, **extra: str) -> contextlib.AbstractContextManager[None]:
         """This world's variables set in this process for the block (Feast, registry, paths)."""
         return feast_environment(self.build.features, self.data, **{**self.env, **extra})
+
+    def private_copy(self, root: Path) -> ServedWorld:
+        """A copy to change freely: data (registry, online store, models, scores), the build's
+        warehouse with the batch scores loaded (so audiences can export) and its feature
+        exports, and exports, suppression and privacy folders of its own."""
+        data = root / "data"
+        shutil.copytree(self.data, data)
+        built = copy_build(self.build, root / "build")
+        shutil.copy(built.warehouse, data / "warehouse.duckdb")
+        for model in MODELS:
+            replace_in_warehouse(data / "warehouse.duckdb", model, Path(self.batch[model].parquet))
+        env = {**world_env(built, data), "MFS_EXPORTS_DIR": str(data / "exports"),
+               "MFS_SUPPRESSION_DIR": str(data / "suppression"),
+               "MFS_PRIVACY_DIR": str(data / "privacy")}
+        return ServedWorld(env, built, data, self.registry, self.batch)
 
 
 def world_env(build: Built, data: Path) -> dict[str, str]:

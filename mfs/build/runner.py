@@ -43,6 +43,7 @@ def dbt_env(raw_dir: Path, warehouse: Path, target_dir: Path | None = None) -> d
         **os.environ,
         "MFS_RAW_DIR": str(Path(raw_dir).resolve()),
         "MFS_WAREHOUSE": str(Path(warehouse).resolve()),
+        "MFS_PRIVACY_DIR": str(paths.privacy_dir().resolve()),
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(target.parent / "logs"),
         "DBT_PROFILES_DIR": str(paths.REPO_ROOT),

@@ -81,6 +81,23 @@ def test_nobody_without_consent_or_suppressed_is_exported_and_no_pii_ships(
         assert not leaked, (column, leaked[:3])
 
 
+def test_people_in_the_erasure_register_are_never_exported(exports: Path) -> None:
+    """The last line of defence: scores that outlived an erasure (no sweep ran) still never
+    reach a file; the person is counted as `erased`, by id or by email in any case."""
+    from mfs.privacy.register import record_request
+
+    people = profile(os.environ["MFS_WAREHOUSE"])
+    consenting = people[people["has_marketing_consent"] & people["email_normalized"].notna()]
+    by_id, by_email = consenting.iloc[0], consenting.iloc[1]
+    record_request("customer_id", by_id["customer_id"])
+    record_request("email", f" {by_email['email_normalized'].upper()}")
+    result = export_audience(everyone())
+    ids = exported_ids(result.folder) | set(pd.read_parquet(
+        result.folder / "control.parquet")["entity_id"])
+    assert not ids & {by_id["customer_id"], by_email["customer_id"]}
+    assert result.manifest["counts"]["excluded"]["erased"] == 2
+
+
 def test_the_manifest_counts_add_up_and_its_hashes_match_the_files(exports: Path) -> None:
     result = export_audience("high_propensity_buyers")
     manifest = json.loads((result.folder / "manifest.json").read_text())

@@ -54,3 +54,26 @@ def test_a_changed_view_layout_drops_its_old_keys(prod: Published) -> None:
     assert not client.exists(stale)
     assert publish().written == 0
 
+
+
+def test_erasure_removes_the_person_from_redis_and_nobody_else(prod: Published) -> None:
+    """`mfs forget`'s online sweep on the production store: the erased customer's and lead's
+    keys go, in every view of their entity; the neighbours' stay."""
+    import pandas as pd
+
+    from mfs.privacy.erase import sweep_online
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = {k.decode() for k in client.scan_iter(match="mfs:marketing_feature_store:*:*:*")}
+    customer = sorted(k.rsplit(":", 1)[1] for k in keys if ":customer_rfm:" in k)[0]
+    lead = sorted(k.rsplit(":", 1)[1] for k in keys if ":lead_engagement:" in k)[0]
+    subjects = pd.DataFrame({"subject_type": ["contact_id", "lead_id"],
+                             "subject_id": [customer, lead]})
+    removed = sweep_online(subjects)
+    left = {k.decode() for k in client.scan_iter(match="mfs:marketing_feature_store:*:*:*")}
+    gone = keys - left
+    assert gone
+    assert all(k.endswith((f":{customer}", f":{lead}")) for k in gone)
+    assert not any(k.endswith((f":{customer}", f":{lead}")) for k in left)
+    assert sum(removed.values()) == len(gone)
+    assert sweep_online(subjects) == dict.fromkeys(removed, 0)  # idempotent

@@ -173,6 +173,10 @@ class PackedOnlineStore(OnlineStore):
         """A context in which the store writes records of one view (SQLite: one transaction)."""
         raise NotImplementedError
 
+    def delete_entities(self, config: RepoConfig, view: FeatureView, ids: Sequence[str]) -> int:
+        """Remove these entities' rows of one view (erasure); returns how many existed."""
+        raise NotImplementedError
+
     def write_table(
         self, config: RepoConfig, view: FeatureView, table: pa.Table,
         progress: Callable[[int], object] | None = None,

@@ -27,6 +27,7 @@ from feast.protos.feast.types.Value_pb2 import Value as ValueProto
 from feast.repo_config import FeastConfigBaseModel, RepoConfig
 from pydantic import StrictStr
 
+from mfs.featurestore.encoding import entity_key_text
 from mfs.featurestore.online.packed import (
     Layout,
     PackedOnlineStore,
@@ -116,6 +117,12 @@ class PackedRedisOnlineStore(PackedOnlineStore):
         client = self._redis(config)
         prefix = key_prefix(config.project, layout)
         yield lambda records: self._write(client, prefix, records)
+
+    def delete_entities(self, config: RepoConfig, view: FeatureView, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        prefix = key_prefix(config.project, layout_of(view))
+        return int(self._redis(config).delete(*(prefix + entity_key_text([i]) for i in ids)))
 
     # --- reads --------------------------------------------------------------------------------
 

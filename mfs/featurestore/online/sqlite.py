@@ -27,6 +27,7 @@ from feast.protos.feast.types.Value_pb2 import Value as ValueProto
 from feast.repo_config import FeastConfigBaseModel, RepoConfig
 from pydantic import StrictStr
 
+from mfs.featurestore.encoding import entity_key_text
 from mfs.featurestore.online.packed import (
     Layout,
     PackedOnlineStore,
@@ -96,6 +97,17 @@ class PackedSqliteOnlineStore(PackedOnlineStore):
         with conn:  # one transaction per view: readers see all of it or none
             self._create(conn, name)
             yield lambda records: self._upsert(conn, name, records)
+
+    def delete_entities(self, config: RepoConfig, view: FeatureView, ids: Sequence[str]) -> int:
+        conn = self._conn(config)
+        deleted = 0
+        with conn:  # every layout of the view, so an outdated table keeps nobody either
+            for name in self._tables_of(conn, config.project, view.name):
+                before = conn.total_changes
+                conn.executemany(f'delete from "{name}" where entity_key = ?',
+                                 [(entity_key_text([i]),) for i in ids])
+                deleted += conn.total_changes - before
+        return deleted
 
     # --- reads --------------------------------------------------------------------------------
 

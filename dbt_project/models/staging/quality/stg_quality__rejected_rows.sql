@@ -8,7 +8,9 @@ rejected as (
     {% for _, source_table, model, _, key in tables %}
         select
             '{{ source_table }}' as source_table,
-            cast({{ key }} as varchar) as source_key,
+            -- an erased person's rows are counted, never named
+            case when rejection_reason <> 'erased' then cast({{ key }} as varchar) end
+                as source_key,
             rejection_reason,
             'rejected' as disposition
         from {{ ref(model) }}

@@ -18,6 +18,7 @@ typed as (
         lower(trim(source)) as consent_source,
         {{ parse_timestamp('occurred_at', 'crm_consent_events') }} as occurred_at,
         coalesce(
+            {{ erased_problem('contact_id', 'contact_id') }},
             {{ key_problem('consent_event_id', 'occurred_at') }},
             {{ timestamp_problem('occurred_at', 'crm_consent_events') }},
             {{ accepted_problem(
@@ -31,4 +32,4 @@ typed as (
     from source
 )
 
-select * from typed
+{{ select_without_erased_values('typed', ['consent_event_id']) }}

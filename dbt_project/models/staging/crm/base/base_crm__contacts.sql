@@ -29,6 +29,7 @@ typed as (
         {{ parse_timestamp('created_at', 'crm_contacts') }} as created_at,
         {{ parse_timestamp('updated_at', 'crm_contacts') }} as updated_at,
         coalesce(
+            {{ erased_problem('contact_id', 'contact_id') }},
             {{ key_problem('contact_id', 'updated_at desc') }},
             {{ timestamp_problem('created_at', 'crm_contacts') }},
             {{ timestamp_problem('updated_at', 'crm_contacts') }},
@@ -57,4 +58,4 @@ flagged as (
     from typed
 )
 
-select * from flagged
+{{ select_without_erased_values('flagged') }}

@@ -23,6 +23,7 @@ typed as (
         {{ parse_timestamp('converted_at', 'crm_leads') }} as converted_at,
         opportunity_id,
         coalesce(
+            {{ erased_problem('lead_id', 'lead_id') }},
             {{ key_problem('lead_id', 'created_at') }},
             {{ timestamp_problem('created_at', 'crm_leads') }},
             {{ timestamp_problem('converted_at', 'crm_leads', required=false) }},
@@ -31,4 +32,4 @@ typed as (
     from source
 )
 
-select * from typed
+{{ select_without_erased_values('typed') }}

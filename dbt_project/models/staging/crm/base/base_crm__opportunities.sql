@@ -23,6 +23,7 @@ typed as (
         {{ parse_timestamp('source.closed_at', 'crm_opportunities') }} as closed_at,
         try_cast(source.is_won as boolean) as is_won,
         coalesce(
+            {{ erased_problem('lead_id', 'source.lead_id') }},
             {{ key_problem('source.opportunity_id', 'source.created_at') }},
             {{ timestamp_problem('source.created_at', 'crm_opportunities') }},
             {{ timestamp_problem('source.closed_at', 'crm_opportunities', required=false) }},
@@ -34,4 +35,4 @@ typed as (
         on upper(trim(source.currency)) = rates.currency
 )
 
-select * from typed
+{{ select_without_erased_values('typed', ['opportunity_id']) }}

@@ -31,6 +31,7 @@ typed as (
         {{ parse_timestamp('source.refunded_at', 'crm_orders') }} as refunded_at,
         lower(trim(source.channel)) as channel,
         coalesce(
+            {{ erased_problem('contact_id', 'source.contact_id') }},
             {{ key_problem('source.order_id', 'source.ordered_at') }},
             {{ timestamp_problem('source.ordered_at', 'crm_orders') }},
             {{ timestamp_problem('source.refunded_at', 'crm_orders', required=false) }},
@@ -50,4 +51,4 @@ typed as (
         on upper(trim(source.currency)) = rates.currency
 )
 
-select * from typed
+{{ select_without_erased_values('typed', ['order_id']) }}

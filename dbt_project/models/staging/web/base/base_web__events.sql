@@ -39,6 +39,8 @@ typed as (
         upper(trim(country)) as country_code,
         {{ parse_timestamp('occurred_at', 'web_events') }} as occurred_at,
         coalesce(
+            {{ erased_problem('anonymous_id', 'anonymous_id') }},
+            {{ erased_problem('contact_id', 'user_id') }},
             {{ key_problem('event_id', 'occurred_at') }},
             case when anonymous_id is null then 'missing_anonymous_id' end,
             {{ timestamp_problem('occurred_at', 'web_events') }},
@@ -48,6 +50,16 @@ typed as (
                                 'unknown_event_name') }}
         ) as rejection_reason
     from source
+),
+
+-- This table is stored (incremental): an erased person's events keep no identifier.
+final as (
+    select
+        * replace (
+            case when rejection_reason = 'erased' then null else anonymous_id end as anonymous_id,
+            case when rejection_reason = 'erased' then null else user_id end as user_id
+        )
+    from typed
 )
 
-select * from typed
+select * from final

@@ -13,6 +13,8 @@ typed as (
         email as email_raw,
         {{ parse_timestamp('occurred_at', 'web_identifies') }} as occurred_at,
         coalesce(
+            {{ erased_problem('anonymous_id', 'anonymous_id') }},
+            {{ erased_problem('contact_id', 'user_id') }},
             {{ key_problem('identify_id', 'occurred_at') }},
             case when anonymous_id is null then 'missing_anonymous_id' end,
             {{ timestamp_problem('occurred_at', 'web_identifies') }}
@@ -20,4 +22,4 @@ typed as (
     from source
 )
 
-select * from typed
+{{ select_without_erased_values('typed', ['identify_id']) }}
