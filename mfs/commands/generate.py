@@ -29,6 +29,12 @@ def generate_command(
     dirty: bool = typer.Option(False, "--dirty", help="Plant documented defects with known "
                                "counts (_dirty_counts.json)."),
     fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    treatment_export: Path = typer.Option(
+        None, "--treatment-export", help="An export folder (data/exports/<audience>/<id>/): "
+        "its treatment group orders more in the 30 days after it (see --uplift); the truth "
+        "goes to truth/treatment_effect.json."),
+    uplift: float = typer.Option(0.0, "--uplift", help="With --treatment-export: the true "
+                                 "relative uplift of the treated conversion rate (0.5 = +50%)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
 ) -> None:
     """Generate CRM, web-analytics and ad-platform exports with a known ground truth.
@@ -40,6 +46,8 @@ def generate_command(
       mfs generate -n 100000 --seed 7 --end 2026-06-30 --out /tmp/raw
 
       mfs generate -n 5000 --dirty --json
+
+      mfs generate --end 2026-08-15 --uplift 0.3 --treatment-export EXPORT_FOLDER
     """
     try:
         end_date = date.fromisoformat(end) if end else datetime.now(UTC).date()
@@ -48,7 +56,8 @@ def generate_command(
     out_dir = out or paths.raw_dir()
     truth_dir = truth_out or (out_dir.parent / "truth" if out else paths.truth_dir())
     opts = GenerateOptions(out=out_dir, customers=customers, days=days, seed=seed,
-                           end=end_date, dirty=dirty, format=fmt, truth_out=truth_dir)
+                           end=end_date, dirty=dirty, format=fmt, truth_out=truth_dir,
+                           treatment_export=treatment_export, uplift=uplift)
     try:
         with Progress(TextColumn("[bold]generating"), BarColumn(), TextColumn("{task.completed}/"
                       "{task.total} chunks"), TimeElapsedColumn(), console=console,

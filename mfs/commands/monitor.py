@@ -1,13 +1,17 @@
-"""`mfs monitor drift MODEL`: has the production model's world moved since its test window?"""
+"""`mfs monitor drift|performance|uplift`: has the world moved, do the models still rank well,
+and do the audiences they pick convert better than their holdout?"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from mfs.commands.output import console, emit_json, fail
 
-monitor_app = typer.Typer(help="Watch the production models: data drift, realised performance.",
+monitor_app = typer.Typer(help="Watch the production models: data drift, realised "
+                          "performance, uplift against the holdout.",
                           no_args_is_help=True)
 DRIFT_EXIT_CODE = 3  # distinct from 1 (an error): a scheduler can tell "alert" from "failed"
 
@@ -106,12 +110,67 @@ def performance_command(
                           f"{p.card_roc_auc:.3f}",
                           "-" if p.top_decile_lift is None else f"{p.top_decile_lift:.2f}",
                           "-" if p.ece is None else f"{p.ece:.3f}", p.status)
-        console.print(table)
-        if not report.periods:
-            console.print("no scorings recorded yet: run `mfs score` (or backfill with --as-of)")
-        console.print(f"report: {files['md']}")
+        _show(table, None if report.periods else
+              "no scorings recorded yet: run `mfs score` (or backfill with --as-of)", files["md"])
     if report.alerts:
         raise SystemExit(DRIFT_EXIT_CODE)
+
+
+@monitor_app.command("uplift")
+def uplift_command(
+    audience: str = typer.Argument(None, help="One audience (default: every audience)."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5,
+                                help="Significance level of the test and 1 - the interval's "
+                                "coverage."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """For every past export with a holdout: conversion of the treated vs the control group in
+    the model's label window after the export, the relative uplift
+    (CR_treated - CR_control) / CR_control with its confidence interval, and a significance
+    test. Exports whose window has not closed in the data are listed as window_open. Flags
+    (exit 3) an export whose audience converts no better than its control group.
+    Writes data/monitoring/uplift-<time>/ (uplift.json, uplift.md).
+
+    Examples:
+
+      mfs monitor uplift
+
+      mfs monitor uplift high_propensity_buyers --json
+    """
+    from datetime import UTC, datetime
+
+    from audiences.export import exports_dir
+    from monitoring.monitor import monitoring_dir
+    from monitoring.uplift import interval, p_value, percent, uplift_report, write_uplift
+
+    try:
+        report = uplift_report(exports_dir(), audience, alpha)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    files = write_uplift(report, monitoring_dir() / f"uplift-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+    if as_json:
+        emit_json({**report.as_dict(), "files": {k: str(v) for k, v in files.items()}})
+    else:
+        table = Table(title=f"uplift against the holdout ({100 * (1 - alpha):.0f}% intervals)")
+        for column in ("audience", "export", "treated", "control", "uplift", "interval", "p",
+                       "verdict"):
+            table.add_column(column)
+        for e in report.exports:
+            c = e.comparison
+            table.add_row(e.audience, e.export_id[:15], f"{c.treated_conversions:,}/{c.treated:,}",
+                          f"{c.control_conversions:,}/{c.control:,}",
+                          percent(c.relative_uplift), interval(c), p_value(c.p_value), c.verdict)
+        _show(table, None if report.exports else "no exports yet: run `mfs export AUDIENCE`",
+              files["md"])
+    if report.flagged:
+        raise SystemExit(DRIFT_EXIT_CODE)
+
+
+def _show(table: Table, empty: str | None, report_file: Path) -> None:
+    console.print(table)
+    if empty:
+        console.print(empty)
+    console.print(f"report: {report_file}")
 
 
 def retrain_command(

@@ -17,7 +17,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from mfs.synthetic.ads import AdPlan
 from mfs.synthetic.calendar import MICROS_PER_DAY, Calendar
 from mfs.synthetic.customers import CHUNK_SIZE, Accounts, simulate_chunk
 from mfs.synthetic.leads import INDUSTRIES, simulate_leads
+from mfs.synthetic.treatment import Treatment
 
 ACCOUNT_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
                  "Tyrell", "Cyberdyne", "Aperture", "Oceanic", "Soylent", "Massive", "Nakatomi",
@@ -50,6 +51,8 @@ class GenerateOptions:
     dirty: bool = False
     format: str = "parquet"
     truth_out: Path | None = None
+    treatment_export: Path | None = None  # simulate a treatment effect for this export
+    uplift: float = 0.0  # the true relative uplift of that treatment
 
     @property
     def truth_dir(self) -> Path:
@@ -149,12 +152,20 @@ def generate(opts: GenerateOptions,
     collected: dict[str, list[np.ndarray]] = {k: [] for k in (
         "ids", "emails", "b2b", "account", "created")}
 
+    treatment = None
+    if opts.treatment_export is not None:
+        treatment = Treatment.from_export(opts.treatment_export, opts.uplift,
+                                          datetime.fromtimestamp(cal.end_micros / 1e6, UTC))
+    treatment_rng = np.random.default_rng(np.random.SeedSequence([opts.seed, 6]))
+
     chunks = list(range(0, opts.customers, CHUNK_SIZE))
     for c, first in enumerate(chunks):
         n = min(CHUNK_SIZE, opts.customers - first)
         chunk = simulate_chunk(c, first, n, cal, accounts, ads, opts.seed)
         contacts, orders, events = chunk.contacts, chunk.orders, chunk.events
         consent, clicks = chunk.consent, chunk.ad_clicks
+        if treatment is not None:
+            orders = treatment.apply(orders, chunk.contact_ids, treatment_rng, c)
         if opts.dirty:
             orders = dirt.orders_item_count_as_text(orders)
             if c == 0:
@@ -230,6 +241,9 @@ def generate(opts: GenerateOptions,
     if opts.dirty:
         (out / "_dirty_counts.json").write_text(json.dumps(summary.defects, indent=2) + "\n")
     shutil.copyfile(out / "_generation.json", truth_dir / "_generation.json")
+    if treatment is not None:
+        (truth_dir / "treatment_effect.json").write_text(
+            json.dumps(treatment.truth(), indent=2) + "\n")
     return summary
 
 
