@@ -1,8 +1,9 @@
 """One screen on the pipeline's health: data quality of the latest build, the models in
-production, the latest drift report of each, and the latest export of each audience.
+production, the latest drift report of each, the latest export of each audience and the latest
+uplift verdict of each audience.
 
-Reads what the stages recorded (features/_build.json, the registry, the drift reports,
-exports/audit.jsonl); it runs nothing, so it is instant and safe to call anywhere.
+Reads what the stages recorded (features/_build.json, the registry, the drift and uplift
+reports, exports/audit.jsonl); it runs nothing, so it is instant and safe to call anywhere.
 """
 
 from __future__ import annotations
@@ -68,6 +69,26 @@ def _exports() -> dict[str, Any]:
     return out
 
 
+def _uplift() -> dict[str, Any]:
+    """Per audience, the newest judged export of the newest `mfs monitor uplift` report."""
+    from monitoring.monitor import monitoring_dir
+
+    reports = sorted(monitoring_dir().glob("uplift-*/uplift.json"))
+    out: dict[str, Any] = {}
+    if reports:
+        for entry in json.loads(reports[-1].read_text())["exports"]:
+            comparison = entry["comparison"]
+            if comparison["verdict"] in ("window_open", "no_holdout"):
+                continue
+            out[entry["audience"]] = {"export_id": entry["export_id"],
+                                      "verdict": comparison["verdict"],
+                                      "relative_uplift": comparison["relative_uplift"],
+                                      "ci_low": comparison["ci_low"],
+                                      "ci_high": comparison["ci_high"],
+                                      "flagged": entry["flagged"]}
+    return out
+
+
 def health() -> dict[str, Any]:
     return {"data_quality": _build(), "models": _models(), "drift": _drift(),
-            "exports": _exports()}
+            "exports": _exports(), "uplift": _uplift()}

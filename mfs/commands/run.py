@@ -38,10 +38,23 @@ def print_health(report: dict[str, Any]) -> None:
     console.print(table)
     for audience, e in report["exports"].items():
         console.print(f"[bold]export[/]  {audience}: {e['exported']:,} exported, "
-                      f"{e['holdout']:,} held out, {e['created_at'][:19]} ({e['export_id']})",
-                      highlight=False)
+                      f"{e['holdout']:,} held out, {e['created_at'][:19]} ({e['export_id']})"
+                      + _uplift_text(report["uplift"].get(audience)), highlight=False)
     if not report["exports"]:
         console.print("[bold]export[/]  none yet")
+
+
+def _uplift_text(uplift: dict[str, Any] | None) -> str:
+    """`; uplift +12.0% [+3.1%, +21.9%] (export ...)`, red when flagged; empty before any."""
+    if uplift is None:
+        return ""
+    from monitoring.uplift import percent
+
+    low, high = uplift["ci_low"], uplift["ci_high"]
+    interval = "" if low is None else f" [{percent(low)}, {percent(high)}]"
+    text = (f"uplift {percent(uplift['relative_uplift'])}{interval} {uplift['verdict']} "
+            f"(export {uplift['export_id']})")
+    return f"; [red]{text}[/]" if uplift["flagged"] else f"; {text}"
 
 
 def run_command(

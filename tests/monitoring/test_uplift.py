@@ -5,6 +5,8 @@ ordering more -> build -> measure)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from monitoring.uplift import compare, uplift_report
 from tests.builds import run_build
 from tests.conftest import END, SMALL
 from tests.served import ServedWorld
+from tests.serving.conftest import MFS
 
 
 def test_a_worked_example() -> None:
@@ -94,7 +97,8 @@ def measured(served_world: ServedWorld, tmp_path_factory: pytest.TempPathFactory
                 report = uplift_report(exports_dir(), "uplift_check")
             truth = json.loads((later / "truth" / "treatment_effect.json").read_text())
             out[name] = (report, truth)
-    out["export"] = export
+            out[f"{name}_warehouse"] = built.warehouse
+    out["export"], out["world"] = export, world
     return out
 
 
@@ -128,3 +132,22 @@ def test_an_export_whose_window_is_open_is_not_judged(measured: dict,
                                   MFS_WAREHOUSE=str(served_world.build.warehouse)):
         [result] = uplift_report(exports_dir(), "uplift_check").exports
     assert result.comparison.verdict == "window_open"
+
+
+def test_the_cli_flags_it_and_status_shows_it(measured: dict) -> None:
+    """`mfs monitor uplift` exits 3 on the null world and `mfs status` shows the verdict."""
+    world: ServedWorld = measured["world"]
+    env = {**os.environ, **world.env, "MFS_WAREHOUSE": str(measured["null_warehouse"])}
+    done = subprocess.run([MFS, "monitor", "uplift", "uplift_check", "--json"], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 3, done.stderr
+    assert json.loads(done.stdout)["flagged"] == [
+        f"uplift_check/{measured['export'].export_id}"]
+    status = subprocess.run([MFS, "status", "--json"], env=env, capture_output=True, text=True,
+                            timeout=300, check=True)
+    uplift = json.loads(status.stdout)["uplift"]["uplift_check"]
+    assert uplift["verdict"] == "no_uplift"
+    assert uplift["flagged"]
+    shown = subprocess.run([MFS, "status"], env=env, capture_output=True, text=True,
+                           timeout=300, check=True)
+    assert "no_uplift" in shown.stderr
