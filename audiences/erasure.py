@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from audiences import destinations as dest
-from audiences.export import file_digest
+from audiences.export import file_digest, write_shipped
 
 RECORDS = ("members.parquet", "control.parquet")
 
@@ -40,25 +39,19 @@ def _without(path: Path, people: set[str]) -> int:
 
 
 def _rewrite_shipped(folder: Path, manifest: dict) -> None:
-    """The shipped files again, from the (now scrubbed) internal records: a full export's
-    files from its rows, a delta's adds and removes from its members against the previous
-    export's."""
+    """The shipped files again, from the (now scrubbed) records: a delta's adds and removes
+    against the previous export's (already scrubbed) members."""
     members = set(pd.read_parquet(folder / "members.parquet")["entity_id"])
     previous = (folder.parent / manifest["previous_export_id"]
                 if manifest.get("previous_export_id") else None)
+    if previous is not None and not previous.is_dir():
+        previous = None
     before = (set(pd.read_parquet(previous / "members.parquet")["entity_id"])
-              if previous is not None and previous.is_dir() else set())
+              if previous is not None else set())
     for d in manifest["destinations"]:
         rows = pd.read_parquet(folder / "internal" / f"{d}.parquet")
-        if manifest["mode"] == "full":
-            shipped = dest.write(d, rows, folder)
-        else:
-            shipped = dest.write(d, rows[rows["entity_id"].isin(members - before)], folder,
-                                 ".adds")
-            if d != "ga4" and previous is not None and previous.is_dir():
-                old = pd.read_parquet(previous / "internal" / f"{d}.parquet")
-                shipped += dest.write(d, old[old["entity_id"].isin(before - members)],
-                                      folder, ".removes")
+        shipped = write_shipped(d, rows, folder, manifest["mode"], previous,
+                                members - before, before - members)
         manifest["destinations"][d]["files"] = {p.name: file_digest(p) for p in shipped}
 
 

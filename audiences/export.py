@@ -66,6 +66,21 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def write_shipped(destination: str, rows: pd.DataFrame, folder: Path, mode: str,
+                  previous: Path | None, adds: set[str], removes: set[str]) -> list[Path]:
+    """One destination's shipped files: all `rows` (full), or the rows of `adds` plus the
+    previous export's rows of `removes` (delta). Also how an erasure rewrites an export."""
+    if mode == "full":
+        return dest.write(destination, rows, folder)
+    shipped = dest.write(destination, rows[rows["entity_id"].isin(adds)], folder, ".adds")
+    # GA4 events cannot be taken back; GA4 audiences expire instead.
+    if destination != "ga4" and previous is not None:
+        before = pd.read_parquet(previous / "internal" / f"{destination}.parquet")
+        shipped += dest.write(destination, before[before["entity_id"].isin(removes)], folder,
+                              ".removes")
+    return shipped
+
+
 def previous_export(audience: str) -> Path | None:
     pointer = exports_dir() / audience / "LATEST"
     if not pointer.exists():
@@ -163,14 +178,7 @@ def export_audience(
     try:
         (staged / "internal").mkdir(parents=True)
         for d, r in rows.items():
-            if mode == "full":
-                shipped = dest.write(d, r, staged)
-            else:
-                shipped = dest.write(d, r[r["entity_id"].isin(adds)], staged, ".adds")
-                if d != "ga4":  # events cannot be taken back; GA4 audiences expire instead
-                    before = pd.read_parquet(previous / "internal" / f"{d}.parquet")
-                    shipped += dest.write(d, before[before["entity_id"].isin(removes)],
-                                          staged, ".removes")
+            shipped = write_shipped(d, r, staged, mode, previous, adds, removes)
             r.to_parquet(staged / "internal" / f"{d}.parquet", index=False)
             manifest["destinations"][d]["files"] = {p.name: file_digest(p) for p in shipped}
         control[["entity_id", "score", "decile", "model_version"]].to_parquet(

@@ -201,7 +201,7 @@ def write_uplift(report: UpliftReport, folder: Path) -> dict[str, Path]:
             f"{c.treated_conversions}/{c.treated} {entity_kind(e.model)} | "
             f"{c.control_conversions}/{c.control} | {percent(c.cr_treated)} | "
             f"{percent(c.cr_control)} | {percent(c.relative_uplift)} | "
-            f"{interval(c)} | {p_value(c.p_value)} | {c.verdict} |")
+            f"{interval(c.ci_low, c.ci_high)} | {p_value(c.p_value)} | {c.verdict} |")
     files["md"].write_text("\n".join(lines) + "\n")
     return files
 
@@ -210,10 +210,10 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:+.1f}%"
 
 
-def interval(c: Comparison) -> str:
-    if c.ci_low is None or c.ci_high is None:
+def interval(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
         return "-"
-    return f"[{100 * c.ci_low:+.1f}%, {100 * c.ci_high:+.1f}%]"
+    return f"[{percent(low)}, {percent(high)}]"
 
 
 def p_value(value: float | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -9,6 +10,10 @@ import yaml
 from mfs import paths
 
 
+@functools.cache
+def _vars() -> dict[str, Any]:
+    return yaml.safe_load((paths.REPO_ROOT / "dbt_project.yml").read_text())["vars"]
+
+
 def dbt_var(name: str) -> Any:
-    config = yaml.safe_load((paths.REPO_ROOT / "dbt_project.yml").read_text())
-    return config["vars"][name]
+    return _vars()[name]

@@ -159,7 +159,8 @@ def uplift_command(
             c = e.comparison
             table.add_row(e.audience, e.export_id[:15], f"{c.treated_conversions:,}/{c.treated:,}",
                           f"{c.control_conversions:,}/{c.control:,}",
-                          percent(c.relative_uplift), interval(c), p_value(c.p_value), c.verdict)
+                          percent(c.relative_uplift), interval(c.ci_low, c.ci_high),
+                          p_value(c.p_value), c.verdict)
         _show(table, None if report.exports else "no exports yet: run `mfs export AUDIENCE`",
               files["md"])
     if report.flagged:

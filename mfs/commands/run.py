@@ -48,11 +48,10 @@ def _uplift_text(uplift: dict[str, Any] | None) -> str:
     """`; uplift +12.0% [+3.1%, +21.9%] (export ...)`, red when flagged; empty before any."""
     if uplift is None:
         return ""
-    from monitoring.uplift import percent
+    from monitoring.uplift import interval, percent
 
-    low, high = uplift["ci_low"], uplift["ci_high"]
-    interval = "" if low is None else f" [{percent(low)}, {percent(high)}]"
-    text = (f"uplift {percent(uplift['relative_uplift'])}{interval} {uplift['verdict']} "
+    text = (f"uplift {percent(uplift['relative_uplift'])} "
+            f"{interval(uplift['ci_low'], uplift['ci_high'])} {uplift['verdict']} "
             f"(export {uplift['export_id']})")
     return f"; [red]{text}[/]" if uplift["flagged"] else f"; {text}"
 

@@ -34,7 +34,6 @@ PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
 # Views over the landing files, the register itself, and the seeds: nothing stored to sweep.
 UNSWEPT_SCHEMAS = ("raw", "privacy", "reference")
 RESOLVER_MODEL = "base_privacy__erased_subjects"
-JOIN_KEY_SUBJECTS = {"customer_id": "contact_id", "lead_id": "lead_id"}
 
 
 class ErasureError(RuntimeError):
@@ -158,10 +157,10 @@ def sweep_online(subjects: pd.DataFrame) -> dict[str, int]:
     removed: dict[str, int] = {}
     for view in store.list_feature_views():
         keys = [c.name for c in view.entity_columns]
-        if len(keys) != 1 or keys[0] not in JOIN_KEY_SUBJECTS:
+        kinds = PERSON_COLUMNS.get(keys[0], ()) if len(keys) == 1 else ()
+        if not kinds:
             continue
-        ids = subjects.loc[subjects["subject_type"] == JOIN_KEY_SUBJECTS[keys[0]],
-                           "subject_id"].tolist()
+        ids = subjects.loc[subjects["subject_type"].isin(kinds), "subject_id"].tolist()
         removed[view.name] = online.delete_entities(store.config, view, ids)
     return removed
 
