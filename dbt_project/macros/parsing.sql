@@ -51,12 +51,18 @@
     end
 {%- endmacro %}
 
-{#- Keys: null, or seen before in the same export (ordered by `order_by`, newest kept first). -#}
-{% macro key_problem(column, order_by) -%}
+{#- Keys: null, or seen before in the same export (ordered by `order_by`, the first kept).
+    A large table passes `rank` instead: a column holding the row's rank among its key's
+    copies, computed for the duplicated keys alone. -#}
+{% macro key_problem(column, order_by=none, rank=none) -%}
     case
         when {{ column }} is null then 'null_key'
+        {% if rank -%}
+        when {{ rank }} > 1 then 'duplicate_key'
+        {% else -%}
         when row_number() over (partition by {{ column }} order by {{ order_by }}) > 1
             then 'duplicate_key'
+        {% endif -%}
     end
 {%- endmacro %}
 

@@ -12,7 +12,7 @@
 -- way as a full refresh would.
 with
 
-source as (
+source as not materialized (
     select * from {{ source('web', 'web_events') }}
     {% if is_incremental() %}
         where {{ parse_timestamp('occurred_at', 'web_events') }} > (
@@ -22,6 +22,29 @@ source as (
         )
         or {{ parse_timestamp('occurred_at', 'web_events') }} is null
     {% endif %}
+),
+
+-- Duplicate ids are rare, so they are found on the id alone and only their rows are ranked:
+-- ranking every event sorted all 69M wide rows at 1M customers and spilled to disk.
+duplicate_ids as (
+    select event_id from source
+    where event_id is not null
+    group by event_id
+    having count(*) > 1
+),
+
+ranked as (
+    select
+        *,
+        1 as key_rank
+    from source
+    where event_id is null or event_id not in (select duplicate_ids.event_id from duplicate_ids)
+    union all
+    select
+        *,
+        row_number() over (partition by event_id order by occurred_at) as key_rank
+    from source
+    where event_id in (select duplicate_ids.event_id from duplicate_ids)
 ),
 
 typed as (
@@ -41,7 +64,7 @@ typed as (
         coalesce(
             {{ erased_problem('anonymous_id', 'anonymous_id') }},
             {{ erased_problem('contact_id', 'user_id') }},
-            {{ key_problem('event_id', 'occurred_at') }},
+            {{ key_problem('event_id', rank='key_rank') }},
             case when anonymous_id is null then 'missing_anonymous_id' end,
             {{ timestamp_problem('occurred_at', 'web_events') }},
             {{ accepted_problem('lower(trim(event_name))',
@@ -49,7 +72,7 @@ typed as (
                                  'purchase', 'form_submit', 'pricing_view'],
                                 'unknown_event_name') }}
         ) as rejection_reason
-    from source
+    from ranked
 ),
 
 -- This table is stored (incremental): an erased person's events keep no identifier.
