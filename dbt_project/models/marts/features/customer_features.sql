@@ -183,7 +183,7 @@ final as (
             as avg_order_value_365d_usd,
         cast(snapshots.refunds_lifetime / nullif(snapshots.orders_lifetime, 0) as double)
             as refund_rate_lifetime,
-        cast(date_diff('day', contacts.created_at, snapshots.snapshot_at) as bigint)
+        {{ days_between('contacts.created_at', 'snapshots.snapshot_at') }}
             as tenure_days,
         -- web engagement
         cast(snapshots.activity_day + 1 - snapshots.last_visit_day as bigint)

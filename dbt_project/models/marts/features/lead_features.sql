@@ -75,7 +75,7 @@ final as (
         {{ employee_size_band('journeys.employee_count') }} as company_size_band,
         coalesce(journeys.country_code, 'unknown') as country_code,
         journeys.is_existing_contact,
-        cast(date_diff('day', journeys.created_at, windowed.snapshot_at) as bigint)
+        {{ days_between('journeys.created_at', 'windowed.snapshot_at') }}
             as lead_age_days,
         cast(coalesce(windowed.visits_since_created, 0) as bigint) as visits_since_created,
         cast(coalesce(windowed.visits_before_created, 0) as bigint) as visits_before_created,
