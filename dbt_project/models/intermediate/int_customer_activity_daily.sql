@@ -69,64 +69,44 @@ leads as (
     group by all
 ),
 
-days as (
-    select
-        customer_id,
-        activity_day
-    from events
-    union
-    select
-        customer_id,
-        activity_day
-    from sessions
-    union
-    select
-        customer_id,
-        activity_day
-    from touches
-    union
-    select
-        customer_id,
-        activity_day
-    from orders
-    union
-    select
-        customer_id,
-        activity_day
-    from refunds
-    union
-    select
-        customer_id,
-        activity_day
-    from leads
+-- One pass: the six daily aggregates stacked (each with only its own measures) and folded per
+-- customer and day, instead of a distinct union of their keys and six joins back onto it.
+-- Each branch has at most one row per customer and day, so the sums only fill in zeros.
+stacked as (
+    select * from events
+    union all by name
+    select * from sessions
+    union all by name
+    select * from touches
+    union all by name
+    select * from orders
+    union all by name
+    select * from refunds
+    union all by name
+    select * from leads
 ),
 
 final as (
     select
-        days.customer_id,
-        days.activity_day,
-        coalesce(sessions.sessions, 0) as sessions,
-        coalesce(events.page_views, 0) as page_views,
-        coalesce(events.product_views, 0) as product_views,
-        coalesce(events.add_to_carts, 0) as add_to_carts,
-        coalesce(events.checkout_starts, 0) as checkout_starts,
-        coalesce(events.pricing_views, 0) as pricing_views,
-        coalesce(events.form_submits, 0) as form_submits,
-        coalesce(touches.paid_clicks, 0) as paid_clicks,
-        coalesce(touches.email_clicks, 0) as email_clicks,
-        coalesce(touches.attributed_spend_usd, 0) as attributed_spend_usd,
-        coalesce(orders.orders, 0) as orders,
-        coalesce(orders.gross_revenue_usd, 0) as gross_revenue_usd,
-        coalesce(refunds.refunds, 0) as refunds,
-        coalesce(refunds.refunded_usd, 0) as refunded_usd,
-        coalesce(leads.leads_created, 0) as leads_created
-    from days
-    left join events using (customer_id, activity_day)
-    left join sessions using (customer_id, activity_day)
-    left join touches using (customer_id, activity_day)
-    left join orders using (customer_id, activity_day)
-    left join refunds using (customer_id, activity_day)
-    left join leads using (customer_id, activity_day)
+        customer_id,
+        activity_day,
+        cast(coalesce(sum(sessions), 0) as bigint) as sessions,
+        cast(coalesce(sum(page_views), 0) as bigint) as page_views,
+        cast(coalesce(sum(product_views), 0) as bigint) as product_views,
+        cast(coalesce(sum(add_to_carts), 0) as bigint) as add_to_carts,
+        cast(coalesce(sum(checkout_starts), 0) as bigint) as checkout_starts,
+        cast(coalesce(sum(pricing_views), 0) as bigint) as pricing_views,
+        cast(coalesce(sum(form_submits), 0) as bigint) as form_submits,
+        cast(coalesce(sum(paid_clicks), 0) as bigint) as paid_clicks,
+        cast(coalesce(sum(email_clicks), 0) as bigint) as email_clicks,
+        coalesce(sum(attributed_spend_usd), 0) as attributed_spend_usd,
+        cast(coalesce(sum(orders), 0) as bigint) as orders,
+        coalesce(sum(gross_revenue_usd), 0) as gross_revenue_usd,
+        cast(coalesce(sum(refunds), 0) as bigint) as refunds,
+        coalesce(sum(refunded_usd), 0) as refunded_usd,
+        cast(coalesce(sum(leads_created), 0) as bigint) as leads_created
+    from stacked
+    group by customer_id, activity_day
 )
 
 select * from final
