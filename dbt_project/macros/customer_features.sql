@@ -1,7 +1,7 @@
 {#-
     The query of customer_features for one chunk of customers (`chunk` of `chunks`, split by a
     hash of the customer id). The model renders chunk 0 and its post-hook inserts the others,
-    one statement each, in the same transaction: the window pass holds every row's window
+    one statement each, inside the model's transaction: the window pass holds every row's window
     results in memory (about 20 KB per customer at 53 snapshots), so at 1M customers one pass
     needed 20 GB and spilled under the default 8 GB limit, taking twice as long. Features are
     per customer, so chunks never interact. See the model file for what the features mean.
