@@ -38,6 +38,8 @@ def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory)
         assert first.summary.success, first.summary.failing
         second = run_build(root, clean_raw)  # same warehouse: incremental models append
         assert second.summary.success, second.summary.failing
+    compiled = next((root / "target" / "compiled").rglob("customer_features.sql")).read_text()
+    assert "hash(contact_id) % 4 = 0" in compiled, "customer_features was not built in chunks"
     return second
 
 
