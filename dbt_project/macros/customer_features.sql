@@ -15,14 +15,14 @@ calendar as (
         where snapshot_at > (
             select coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
             from {{ this }} as built
-            where {{ in_customer_chunk('built.customer_id', chunk, chunks) }}
+            where {{ in_chunk('built.customer_id', chunk, chunks) }}
         )
     {% endif %}
 ),
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
-    where {{ in_customer_chunk('contact_id', chunk, chunks) }}
+    where {{ in_chunk('contact_id', chunk, chunks) }}
 ),
 
 accounts as (
@@ -34,7 +34,7 @@ accounts as (
 
 activity as (
     select * from {{ ref('int_customer_activity_daily') }}
-    where {{ in_customer_chunk('customer_id', chunk, chunks) }}
+    where {{ in_chunk('customer_id', chunk, chunks) }}
 ),
 
 touches as (
@@ -45,7 +45,7 @@ touches as (
         touched_at,
         available_at
     from {{ ref('int_marketing_touches') }}
-    where customer_id is not null and {{ in_customer_chunk('customer_id', chunk, chunks) }}
+    where customer_id is not null and {{ in_chunk('customer_id', chunk, chunks) }}
 ),
 
 spine as (
@@ -225,24 +225,10 @@ final as (
 select * from final
 {% endmacro %}
 
-{#- How many chunks: enough that each holds at most var('customer_features_chunk_customers')
-    customers (one chunk below that, so small builds run a single pass). A unit test's inputs
-    are a handful of fixture rows: one chunk. -#}
+{#- Chunks of at most var('customer_features_chunk_customers') customers. -#}
 {% macro customer_feature_chunk_count() %}
-    {% if not execute or model.resource_type == 'unit_test' %}{% do return(1) %}{% endif %}
-    {% set customers = run_query("select count(*) from " ~ ref('stg_crm__contacts')).columns[0].values()[0] %}
-    {% set per_chunk = var('customer_features_chunk_customers') | int %}
-    {% do return([1, ((customers + per_chunk - 1) // per_chunk) | int] | max) %}
+    {% do return(chunk_count(ref('stg_crm__contacts'), var('customer_features_chunk_customers'))) %}
 {% endmacro %}
-
-{#- The chunk a customer belongs to; `true` when there is one chunk. -#}
-{% macro in_customer_chunk(column, chunk, chunks) -%}
-    {%- if chunks == 1 -%}
-        true
-    {%- else -%}
-        hash({{ column }}) % {{ chunks }} = {{ chunk }}
-    {%- endif -%}
-{%- endmacro %}
 
 {#- The post-hook: chunks 1.. appended to the table the model's chunk 0 created or extended. -#}
 {% macro insert_customer_feature_chunks() %}

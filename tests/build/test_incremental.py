@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,18 +29,26 @@ TABLES = {
 @pytest.fixture(scope="module")
 def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Built in two steps, with customer_features computed in chunks of 300 customers (four
-    chunks of the 1k world) where the full refresh it is compared with runs one pass: so the
-    comparison also proves the chunked path, first build and incremental append alike."""
+    chunks of the 1k world) and int_web_sessions in chunks of 20,000 events, where the full
+    refresh it is compared with runs one pass each: so the comparison also proves the chunked
+    paths, first build and incremental run alike."""
     root = tmp_path_factory.mktemp("incremental")
     truncate_raw(clean_raw, root / "raw_before", CUT)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("MFS_FEATURE_CHUNK_CUSTOMERS", "300")
+        env.setenv("MFS_SESSION_CHUNK_EVENTS", "20000")
         first = run_build(root, root / "raw_before")
         assert first.summary.success, first.summary.failing
         second = run_build(root, clean_raw)  # same warehouse: incremental models append
         assert second.summary.success, second.summary.failing
-    compiled = next((root / "target" / "compiled").rglob("customer_features.sql")).read_text()
-    assert "hash(contact_id) % 4 = 0" in compiled, "customer_features was not built in chunks"
+    models = root / "target" / "compiled"
+    compiled = {name: next(models.rglob(f"{name}.sql")).read_text()
+                for name in ("customer_features", "int_web_sessions")}
+    assert "hash(contact_id) % 4 = 0" in compiled["customer_features"], \
+        "customer_features was not built in chunks"
+    sessions = re.search(r"hash\(anonymous_id\) % (\d+) = 0", compiled["int_web_sessions"])
+    assert sessions, "int_web_sessions was not built in chunks"
+    assert int(sessions.group(1)) > 1, "int_web_sessions was built in one chunk"
     return second
 
 
