@@ -4,9 +4,10 @@
     69M wide rows, which spilled about 6 GB under the default 8 GB memory limit. Sessions never
     cross visitors, so chunks never interact. See the model file for the rules.
 
-    Incremental: every visitor of the chunk with an event in the lookback window (counted back
-    from the chunk's own newest session, so an earlier chunk's inserts cannot move it) has all
-    its sessions recomputed. A chunk with nothing built yet reads all its visitors.
+    Incremental: every visitor with an event in the lookback window has all its sessions
+    recomputed, in one pass: chunking it would scan every event once per chunk. The lookback counts back from the
+    chunk's newest session, and a chunk with nothing built yet reads all its visitors: that is
+    what the post-hook relies on when a first build without --full-refresh runs in chunks.
 -#}
 {% macro web_sessions_query(chunk, chunks) %}
 with
@@ -84,22 +85,19 @@ from final
     {% do return(chunk_count(ref('stg_web__events'), var('web_sessions_chunk_events'))) %}
 {% endmacro %}
 
-{#- The post-hook: chunks 1.. of the model's chunk 0. A full refresh appends them; an
-    incremental run replaces each chunk's recomputed visitors, as delete+insert does for chunk 0.
-    (On a first build without --full-refresh the table exists by now, so this takes the
-    incremental branch: it deletes nothing, and each chunk reads all its visitors.) -#}
+{#- The post-hook: chunks 1.. appended to the model's chunk 0. An incremental run has nothing to
+    add (its one pass covered every chunk), except when this run created the table: dbt counts a
+    first build without --full-refresh as incremental by the time its post-hook runs, and then
+    the table holds chunk 0 alone. -#}
 {% macro insert_web_session_chunks() %}
     {% set chunks = web_session_chunk_count() %}
+    {% if chunks > 1 and is_incremental() %}
+        {% set outside_chunk_0 = run_query(
+            "select exists (select 1 from " ~ this ~ " where not ("
+            ~ in_chunk('anonymous_id', 0, chunks) ~ "))").columns[0].values()[0] %}
+        {% if outside_chunk_0 %}{% set chunks = 1 %}{% endif %}
+    {% endif %}
     {% for chunk in range(1, chunks) %}
-        {% if is_incremental() %}
-            {% do run_query("create or replace temp table web_sessions_chunk as "
-                            ~ web_sessions_query(chunk, chunks)) %}
-            {% do run_query("delete from " ~ this ~ " where anonymous_id in "
-                            ~ "(select anonymous_id from web_sessions_chunk)") %}
-            {% do run_query("insert into " ~ this ~ " select * from web_sessions_chunk") %}
-            {% do run_query("drop table web_sessions_chunk") %}
-        {% else %}
-            {% do run_query("insert into " ~ this ~ " " ~ web_sessions_query(chunk, chunks)) %}
-        {% endif %}
+        {% do run_query("insert into " ~ this ~ " " ~ web_sessions_query(chunk, chunks)) %}
     {% endfor %}
 {% endmacro %}
