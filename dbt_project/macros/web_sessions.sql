@@ -5,9 +5,10 @@
     cross visitors, so chunks never interact. See the model file for the rules.
 
     Incremental: every visitor with an event in the lookback window has all its sessions
-    recomputed, in one pass: chunking it would scan every event once per chunk. The lookback counts back from the
-    chunk's newest session, and a chunk with nothing built yet reads all its visitors: that is
-    what the post-hook relies on when a first build without --full-refresh runs in chunks.
+    recomputed, in one pass: chunking it would scan every event once per chunk. The lookback
+    counts back from the chunk's newest session, and a chunk with nothing built yet reads all
+    its visitors: the post-hook relies on that when a first build without --full-refresh runs
+    in chunks.
 -#}
 {% macro web_sessions_query(chunk, chunks) %}
 with

@@ -18,6 +18,6 @@
 --
 -- The query lives in macros/web_sessions.sql because it runs once per chunk of visitors (var
 -- web_sessions_chunk_events, 20M events by default): this file builds chunk 0 and the
--- post-hook the rest, which keeps each sort inside DuckDB's memory limit at 1M customers. An
+-- post-hook the rest, so that no single sort holds all 69M events at 1M customers. An
 -- incremental run recomputes only its recent visitors, in one pass.
 {{ web_sessions_query(chunk=0, chunks=1 if is_incremental() else web_session_chunk_count()) }}
