@@ -54,7 +54,7 @@ def stock_materialize(online: str, work: Path) -> dict[str, object]:
     seconds, windows = 0.0, []
     with duckdb.connect() as con:
         for mart in definitions().marts:
-            end = newest_snapshot(con, mart, paths.features_dir() / f"{mart.model}.parquet")
+            end = newest_snapshot(con, mart, paths.mart_export(mart.model))
             for view in mart.views:
                 started = time.perf_counter()
                 store.materialize(end - view.ttl, end, feature_views=[view.name])
@@ -69,7 +69,7 @@ def _window(model: str, rows: int) -> tuple[datetime, datetime, int]:
     from training.config import load_model_config
 
     label = load_model_config(model).label
-    path = paths.features_dir() / f"{label.mart}.parquet"
+    path = paths.mart_export(label.mart)
     with duckdb.connect() as con:
         counts = con.execute(
             f"select {label.as_of_column}, count(*) from read_parquet('{path}') "
@@ -118,14 +118,15 @@ def asof_baseline(model: str, rows: int, out: Path) -> dict[str, object]:
         # minus the longest TTL (as the store does; without it DuckDB sorts all history).
         oldest = start - max(v.ttl for v in mart.views if v.name in service_views)
         ts = mart.timestamp_field
-        joins.append(f"asof left join (select * from read_parquet('{paths.features_dir()}/"
-                     f"{mart.model}.parquet') where {ts} >= '{oldest.isoformat()}'::timestamptz "
+        joins.append(f"asof left join (select * from read_parquet('"
+                     f"{paths.mart_export(mart.model)}') "
+                     f"where {ts} >= '{oldest.isoformat()}'::timestamptz "
                      f"and {ts} < '{end.isoformat()}'::timestamptz) f{i} "
                      f"on l.{mart.join_key} = f{i}.{mart.join_key} "
                      f"and l.event_timestamp >= f{i}.{ts}")
     key = marts[0].join_key
     query = (f"with l as (select {key}, {label.as_of_column} as event_timestamp, {label.column} "
-             f"from read_parquet('{paths.features_dir()}/{label.mart}.parquet') "
+             f"from read_parquet('{paths.mart_export(label.mart)}') "
              f"where {label.complete_column} and {label.as_of_column} >= $start "
              f"and {label.as_of_column} < $end) "
              f"select l.{key}, l.event_timestamp, {', '.join(selects)}, l.{label.column} "

@@ -1,4 +1,5 @@
-"""Data sources: the parquet marts that `mfs build` exports (data/features/*.parquet)."""
+"""Data sources: the marts that `mfs build` exports (data/features/<mart>/: a parquet file per
+snapshot)."""
 
 from mfs.featurestore.definitions import definitions
 

@@ -33,6 +33,13 @@ def features_dir() -> Path:
     return Path(os.environ.get("MFS_FEATURES_DIR", data_dir() / "features"))
 
 
+def mart_export(mart: str, features: Path | None = None) -> Path:
+    """A mart's export: a directory of parquet files, one per snapshot, that DuckDB's
+    `read_parquet` and pyarrow's `ParquetDataset` read whole (`data/features/<mart>`). It is a
+    symlink to the current version (mfs/build/export.py): keep this name, never its target."""
+    return (features or features_dir()) / mart
+
+
 def dbt_target_dir() -> Path:
     """dbt's compiled artefacts and manifest (`data/dbt/target`)."""
     return Path(os.environ.get("DBT_TARGET_PATH", data_dir() / "dbt" / "target"))

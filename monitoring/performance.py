@@ -80,7 +80,7 @@ def outcomes(model: str, as_of: datetime, key: str) -> pd.DataFrame:
     """entity_id, label, complete for every label row of the model at `as_of` (`key`: the
     entity's join key, from the model card)."""
     label = load_model_config(model).label
-    mart = paths.features_dir() / f"{label.mart}.parquet"
+    mart = paths.mart_export(label.mart)
     with duckdb.connect() as con:
         return con.execute(
             f"select {key} as entity_id, {label.column} as label, "

@@ -61,7 +61,7 @@ def label_query(config: ModelConfig, join_key: str, start: datetime | None,
     as-of time (`event_timestamp`) and label (and, if asked, when the label window ends), as-of
     times in [start, end). `entity_share` < 1 keeps that share of entities, chosen by an MD5 of
     the key (the same entities on every run and machine), each with all its as-of times."""
-    path = paths.features_dir() / f"{config.label.mart}.parquet"
+    path = paths.mart_export(config.label.mart)
     if not path.exists():
         raise FileNotFoundError(f"{path}: label mart {config.label.mart} not exported; run "
                                 "`mfs build`")

@@ -30,7 +30,8 @@ def print_summary(summary: BuildSummary) -> None:
         table.add_row(f"quarantined: {source_table}",
                       ", ".join(f"{reason}={n:,}" for reason, n in reasons.items()))
     for f in summary.exported:
-        table.add_row(f"exported {f.mart}", f"{f.rows:,} rows -> {f.path}")
+        table.add_row(f"exported {f.mart}", f"{f.rows:,} rows -> {f.path} ({f.files_written} "
+                      f"snapshot files written, {f.files_kept} unchanged, {f.seconds:.1f} s)")
     console.print(table)
     for item in summary.failing:
         console.print(f"  [red]x {item.get('kind')} {item['name']}[/]: {item.get('message')}")

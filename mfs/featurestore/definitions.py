@@ -57,7 +57,7 @@ def build_definitions(features_dir: Path, marts: tuple[MartSpec, ...]) -> Defini
         entity = entities.setdefault(mart.entity, _entity(mart))
         source = FileSource(
             name=f"{mart.model}_source",
-            path=str((features_dir / f"{mart.model}.parquet").resolve()),
+            path=str(paths.mart_export(mart.model, features_dir)),
             file_format=ParquetFormat(),
             timestamp_field=mart.timestamp_field,
             created_timestamp_column=mart.created_timestamp_field,

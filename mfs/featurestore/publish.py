@@ -217,7 +217,7 @@ def publish(
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
         for mart in definitions().marts:
-            path = (features_dir / f"{mart.model}.parquet").resolve()
+            path = paths.mart_export(mart.model, features_dir).resolve()  # one version throughout
             for done in publish_mart(store, con, mart, path):
                 summary.views.append(done)
                 if on_view:

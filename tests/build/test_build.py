@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mfs import paths
 from mfs.build.export import EXPORTED_MARTS
 from mfs.build.status import MANIFEST_FILE, STATUS_FILE, read_build_status
 from tests.builds import Built, copy_build, run_build
@@ -49,7 +50,7 @@ def test_clean_build_is_green_and_exports_every_mart(clean_build: Built) -> None
 
 
 def test_exports_store_microsecond_utc_timestamps(clean_build: Built) -> None:
-    schema = pq.read_schema(clean_build.features / "customer_features.parquet")
+    schema = pq.ParquetDataset(paths.mart_export("customer_features", clean_build.features)).schema
     for name in ("snapshot_at", "created_at"):
         assert schema.field(name).type == pa.timestamp("us", tz="UTC"), name
 

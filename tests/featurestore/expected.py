@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 from feast import FeatureStore, FeatureView
 
+from mfs import paths
 from mfs.featurestore.definitions import definitions
 
 
@@ -15,7 +16,7 @@ def latest_offline(features_dir: Path, view: FeatureView) -> dict[str, dict[str,
     TTL of the mart's newest snapshot (what a first publish makes available online)."""
     mart = definitions().mart_of(view.name)
     names = [f.name for f in view.features]
-    path = features_dir / f"{mart.model}.parquet"
+    path = paths.mart_export(mart.model, features_dir)
     ttl_us = int(view.ttl.total_seconds() * 1_000_000)
     with duckdb.connect() as con:
         rows = con.execute(
@@ -45,4 +46,4 @@ def all_keys(features_dir: Path, view: FeatureView) -> list[str]:
     with duckdb.connect() as con:
         return [r[0] for r in con.execute(
             f"select distinct {mart.join_key} from read_parquet("
-            f"'{features_dir / (mart.model + '.parquet')}') order by 1").fetchall()]
+            f"'{paths.mart_export(mart.model, features_dir)}') order by 1").fetchall()]

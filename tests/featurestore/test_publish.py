@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mfs import paths
+from mfs.build.export import snapshot_file_name
 from mfs.build.status import STATUS_FILE, BuildNotGreenError
 from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
@@ -83,20 +85,18 @@ def test_incremental_publish_converges_to_a_one_shot_publish(
     """Publish without the newest snapshot, then with it: only the new rows are written and the
     online state is the one a single publish of everything gives."""
     features = tmp_path / "features"
-    shutil.copytree(published.build.features, features)
-    full = features / "customer_features.parquet"
-    shutil.move(full, tmp_path / "full.parquet")
+    shutil.copytree(published.build.features, features)  # the mart's files, not its link
+    mart = paths.mart_export("customer_features", features)
     with duckdb.connect() as con:
-        newest, = con.execute(f"select max(snapshot_at) from '{tmp_path / 'full.parquet'}'"
-                              ).fetchone()
-        con.execute(f"copy (select * from '{tmp_path / 'full.parquet'}' where snapshot_at < "
-                    f"'{newest.isoformat()}'::timestamptz order by snapshot_at) to '{full}'")
-        at_newest, = con.execute(f"select count(*) from '{tmp_path / 'full.parquet'}' "
+        newest, = con.execute(f"select max(snapshot_at) from read_parquet('{mart}')").fetchone()
+        at_newest, = con.execute(f"select count(*) from read_parquet('{mart}') "
                                  f"where snapshot_at = '{newest.isoformat()}'::timestamptz"
                                  ).fetchone()
+    newest_file = mart / snapshot_file_name(newest)
+    shutil.move(newest_file, tmp_path / newest_file.name)
     with feast_environment(features, tmp_path / "feast"):
         publish()
-        shutil.copy(tmp_path / "full.parquet", full)
+        shutil.move(tmp_path / newest_file.name, newest_file)
         second = publish()
         rfm = next(v for v in second.views if v.view == "customer_rfm")
         assert rfm.written == at_newest

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mfs import paths
 from mfs.featurestore.publish import publish
 from tests.featurestore.conftest import feast_environment
 from tests.served import ServedWorld
@@ -51,19 +52,21 @@ def shifted(served_world: ServedWorld, tmp_path_factory: pytest.TempPathFactory
     root = tmp_path_factory.mktemp("shifted")
     features = root / "features"
     shutil.copytree(served_world.build.features, features)
-    mart = features / "customer_features.parquet"
+    mart = paths.mart_export("customer_features", features)
     with duckdb.connect() as con:
         con.execute(f"""
             copy (
                 select * replace (
-                    case when snapshot_at = (select max(snapshot_at) from '{mart}')
+                    case when snapshot_at = (select max(snapshot_at) from read_parquet('{mart}'))
                          then sessions_30d * 3 else sessions_30d end as sessions_30d,
-                    case when snapshot_at = (select max(snapshot_at) from '{mart}')
+                    case when snapshot_at = (select max(snapshot_at) from read_parquet('{mart}'))
                           and country_code = 'US' then 'ZZ' else country_code end
                         as country_code)
-                from '{mart}'
+                from read_parquet('{mart}')
             ) to '{root / "shifted.parquet"}' (format parquet)""")
-    shutil.move(root / "shifted.parquet", mart)
+    shutil.rmtree(mart)  # the copy holds the files themselves, not the versioned link
+    mart.mkdir()
+    shutil.move(root / "shifted.parquet", mart / "shifted.parquet")
     data = root / "data"
     shutil.copytree(served_world.registry.root, root / "models")
     env = {**served_world.env, "MFS_FEATURES_DIR": str(features), "MFS_DATA_DIR": str(data),
@@ -131,7 +134,7 @@ def test_realised_performance_matches_the_card_and_a_broken_model_alerts(
     with duckdb.connect() as con:
         snapshots = [r[0] for r in con.execute(
             "select distinct snapshot_at from read_parquet(?) where snapshot_at between ? and ? "
-            "order by 1", [str(served_world.build.features / "purchase_labels.parquet"),
+            "order by 1", [str(paths.mart_export("purchase_labels", served_world.build.features)),
                            first, last]).fetchall()]
     assert len(snapshots) >= 2
     for as_of in snapshots:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from feast import FeatureStore, RepoConfig
 
+from mfs import paths
 from mfs.featurestore.publish import apply_repo
 from mfs.featurestore.store import FEATURE_REPO, open_store, raw_config
 from tests.builds import Built
@@ -33,8 +34,8 @@ def store(clean_build: Built, tmp_path_factory: pytest.TempPathFactory
 def _snapshots(features: Path) -> list[pd.Timestamp]:
     with duckdb.connect() as con:
         return [r[0] for r in con.execute(
-            f"select distinct snapshot_at from '{features / 'customer_features.parquet'}' "
-            "order by 1").fetchall()]
+            "select distinct snapshot_at from read_parquet(?) "
+            "order by 1", [str(paths.mart_export("customer_features", features))]).fetchall()]
 
 
 def _tricky_entity_rows(features: Path) -> pd.DataFrame:
@@ -79,10 +80,10 @@ def test_the_row_used_is_the_latest_at_or_before_the_as_of_time_within_ttl(
 ) -> None:
     rows = _tricky_entity_rows(clean_build.features)
     got = _historical(store, rows)
-    path = clean_build.features / "customer_features.parquet"
+    path = paths.mart_export("customer_features", clean_build.features)
     with duckdb.connect() as con:
         truth = con.execute(f"select customer_id, snapshot_at, orders_lifetime, sessions_7d, "
-                            f"country_code from '{path}'").df()
+                            f"country_code from read_parquet('{path}')").df()
     snaps = _snapshots(clean_build.features)
     ttl = {"orders_lifetime": timedelta(days=15), "sessions_7d": timedelta(days=8),
            "country_code": timedelta(days=35)}
@@ -119,12 +120,13 @@ def test_training_set_pairs_labels_with_features_as_of_their_time(
     with duckdb.connect() as con:
         labels = con.execute(
             f"select customer_id, snapshot_at, purchased_next_30d from "
-            f"'{clean_build.features / 'purchase_labels.parquet'}' where is_label_complete "
+            f"read_parquet('{paths.mart_export('purchase_labels', clean_build.features)}') "
+            f"where is_label_complete "
             f"and snapshot_at >= ? and snapshot_at < ? order by snapshot_at, customer_id",
             [start, end]).df()
         features = con.execute(
             f"select customer_id, snapshot_at, orders_90d from "
-            f"'{clean_build.features / 'customer_features.parquet'}'").df()
+            f"read_parquet('{paths.mart_export('customer_features', clean_build.features)}')").df()
     assert frame["purchased_next_30d"].tolist() == labels["purchased_next_30d"].tolist()
     assert frame["customer_id"].tolist() == labels["customer_id"].tolist()
     # Labels sit on snapshots, so each row's features are that very snapshot's row.
