@@ -1,3 +1,6 @@
+-- A table, not a view: its data tests and the activation mart read it, and each read of the
+-- view re-parsed the raw file and re-checked every contact.
+{{ config(materialized='table') }}
 -- One row per accepted marketing-consent change of a contact.
 select
     consent_event_id,

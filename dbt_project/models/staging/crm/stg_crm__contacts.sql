@@ -1,3 +1,6 @@
+-- A table, not a view: most models and the feature chunks read it, and each read of the view
+-- re-parsed the raw contacts and re-hashed a million emails at 1M customers. It holds no PII.
+{{ config(materialized='table') }}
 -- One row per accepted CRM contact (the `customer` entity), without PII: people are joined by
 -- `email_key` (sha256 of the normalised email); names and addresses live in stg_crm__contact_pii.
 with
