@@ -4,32 +4,69 @@
     69M wide rows, which spilled about 6 GB under the default 8 GB memory limit. Sessions never
     cross visitors, so chunks never interact. See the model file for the rules.
 
-    Incremental: every visitor with an event in the lookback window has all its sessions
-    recomputed, in one pass: chunking it would scan every event once per chunk. The lookback
-    counts back from the chunk's newest session, and a chunk with nothing built yet reads all
-    its visitors: the post-hook relies on that when a first build without --full-refresh runs
-    in chunks.
+    Incremental: a visitor with an event in the lookback window (after `recompute_after`) has
+    its sessions recomputed from the end of its last final session on. A session that ended more
+    than one timeout before `recompute_after` is final: no event the lookback admits can join
+    it. Its count carries the numbering on, so the ids are the ones a full refresh gives, and
+    the model's delete (incremental_predicates) removes only the sessions recomputed here. This
+    sorts the recent visitors' recent events instead of their whole history. It runs in one
+    pass: chunking it would scan every event once per chunk. `recompute_after` counts back from
+    the chunk's newest session, and a chunk with nothing built yet reads all its visitors'
+    events: the post-hook relies on that when a first build without --full-refresh runs in
+    chunks.
 -#}
 {% macro web_sessions_query(chunk, chunks) %}
 with
 
-events as (
-    select * from {{ ref('stg_web__events') }}
+{% if is_incremental() %}
+built as (
+    select
+        anonymous_id,
+        session_number,
+        ended_at
+    from {{ this }}
     where {{ in_chunk('anonymous_id', chunk, chunks) }}
-    {% if is_incremental() %}
-        and anonymous_id in (
-            select recent.anonymous_id from {{ ref('stg_web__events') }} as recent
-            where recent.occurred_at > (
-                select
-                    coalesce(
-                        max(built.ended_at), timestamptz '1900-01-01 00:00:00+00'
-                    ) - interval {{ var('incremental_lookback_days') }} day
-                from {{ this }} as built
-                where {{ in_chunk('built.anonymous_id', chunk, chunks) }}
-            )
-        )
-    {% endif %}
 ),
+
+final_sessions as (
+    select
+        anonymous_id,
+        max(session_number) as final_session_count,
+        max(ended_at) as final_until
+    from built
+    where ended_at < {{ web_sessions_final_before(chunk, chunks) }}
+    group by anonymous_id
+),
+
+recent_visitors as (
+    select distinct anonymous_id from {{ ref('stg_web__events') }}
+    where
+        {{ in_chunk('anonymous_id', chunk, chunks) }}
+        and occurred_at > {{ web_sessions_recompute_after(chunk, chunks) }}
+),
+
+events as (
+    select
+        events.*,
+        coalesce(final_sessions.final_session_count, 0) as sessions_before
+    from {{ ref('stg_web__events') }} as events
+    inner join recent_visitors
+        on events.anonymous_id = recent_visitors.anonymous_id
+    left join final_sessions
+        on events.anonymous_id = final_sessions.anonymous_id
+    where
+        events.occurred_at
+        > coalesce(final_sessions.final_until, timestamptz '1900-01-01 00:00:00+00')
+),
+{% else %}
+events as (
+    select
+        *,
+        0 as sessions_before
+    from {{ ref('stg_web__events') }}
+    where {{ in_chunk('anonymous_id', chunk, chunks) }}
+),
+{% endif %}
 
 gaps as (
     select
@@ -49,7 +86,7 @@ gaps as (
 numbered as (
     select
         *,
-        sum(is_session_start) over (
+        sessions_before + sum(is_session_start) over (
             partition by anonymous_id order by event_number
             rows between unbounded preceding and current row
         ) as session_number
@@ -80,6 +117,26 @@ select
     {{ channel_from_utm('utm_source', 'utm_medium') }} as channel
 from final
 {% endmacro %}
+
+{#- Events after this time make their visitor's sessions recomputed: the lookback counts back
+    from the newest session built (of the chunk; 1900 when it has none). -#}
+{% macro web_sessions_recompute_after(chunk, chunks) -%}
+    (
+        select
+            coalesce(max(built.ended_at), timestamptz '1900-01-01 00:00:00+00')
+            - interval {{ var('incremental_lookback_days') }} day
+        from {{ this }} as built
+        where {{ in_chunk('built.anonymous_id', chunk, chunks) }}
+    )
+{%- endmacro %}
+
+{#- Sessions that ended before this are final: an event after `recompute_after` is more than a
+    timeout later, so it starts a session of its own. The model's incremental_predicates keep
+    them (and only them) out of the delete. -#}
+{% macro web_sessions_final_before(chunk, chunks) -%}
+    ({{ web_sessions_recompute_after(chunk, chunks) }}
+        - interval {{ var('session_timeout_minutes') }} minute)
+{%- endmacro %}
 
 {#- Chunks of at most var('web_sessions_chunk_events') events. -#}
 {% macro web_session_chunk_count() %}
