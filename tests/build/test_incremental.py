@@ -23,6 +23,8 @@ TABLES = {
                      "order by lead_id, snapshot_at",
     "base_web__events": "select * from base_web__events order by event_id, occurred_at",
     "int_web_sessions": "select * from int_web_sessions order by session_id",
+    "int_customer_activity_daily": "select * from int_customer_activity_daily "
+                                   "order by customer_id, activity_day",
 }
 
 

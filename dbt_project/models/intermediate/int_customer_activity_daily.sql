@@ -1,7 +1,35 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_day',
+        on_schema_change='fail'
+    )
+}}
 -- One row per customer per day on which something became known about them: web events,
 -- sessions, marketing touches, orders placed and refunds processed, counted on the day they
 -- became available. The feature marts sum these over windows ending at each snapshot.
+--
+-- Incremental: the days from the newest day built minus `incremental_lookback_days` on are
+-- recomputed and replace those days whole (delete+insert on activity_day). Everything counts
+-- on the day it became known, so older days never change: an identity link made today makes a
+-- device's old events available today, not on the days they happened.
 with
+
+recompute_from as (
+    {% if is_incremental() %}
+        select
+            coalesce(
+                to_timestamp(
+                    (max(activity_day) - {{ var('incremental_lookback_days') }}) * 86400
+                ),
+                timestamptz '1900-01-01 00:00:00+00'
+            ) as available_at
+        from {{ this }}
+    {% else %}
+        select timestamptz '1900-01-01 00:00:00+00' as available_at
+    {% endif %}
+),
 
 events as (
     select
@@ -14,6 +42,7 @@ events as (
         count(*) filter (where event_name = 'pricing_view') as pricing_views,
         count(*) filter (where event_name = 'form_submit') as form_submits
     from {{ ref('int_web_events_stitched_to_customers') }}
+    where available_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
@@ -23,6 +52,7 @@ sessions as (
         {{ epoch_day('available_at') }} as activity_day,
         count(*) as sessions
     from {{ ref('int_web_sessions_stitched_to_customers') }}
+    where available_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
@@ -34,7 +64,9 @@ touches as (
         count(*) filter (where is_email) as email_clicks,
         sum(cost_usd) as attributed_spend_usd
     from {{ ref('int_marketing_touches') }}
-    where customer_id is not null
+    where
+        customer_id is not null
+        and available_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
@@ -45,6 +77,7 @@ orders as (
         count(*) as orders,
         sum(gross_amount_usd) as gross_revenue_usd
     from {{ ref('int_orders_net_of_refunds') }}
+    where ordered_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
@@ -55,7 +88,9 @@ refunds as (
         count(*) as refunds,
         sum(gross_amount_usd) as refunded_usd
     from {{ ref('int_orders_net_of_refunds') }}
-    where is_refunded
+    where
+        is_refunded
+        and refunded_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
@@ -65,7 +100,9 @@ leads as (
         {{ epoch_day('created_at') }} as activity_day,
         count(*) as leads_created
     from {{ ref('stg_crm__leads') }}
-    where contact_id is not null
+    where
+        contact_id is not null
+        and created_at >= (select recompute_from.available_at from recompute_from)
     group by all
 ),
 
