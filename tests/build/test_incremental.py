@@ -25,6 +25,7 @@ TABLES = {
     "int_web_sessions": "select * from int_web_sessions order by session_id",
     "int_customer_activity_daily": "select * from int_customer_activity_daily "
                                    "order by customer_id, activity_day",
+    "purchase_labels": "select * from purchase_labels order by customer_id, snapshot_at",
 }
 
 
