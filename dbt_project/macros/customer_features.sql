@@ -12,11 +12,7 @@ with
 calendar as (
     select snapshot_at from {{ ref('int_snapshot_calendar') }}
     {% if is_incremental() %}
-        where snapshot_at > (
-            select coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
-            from {{ this }} as built
-            where {{ in_chunk('built.customer_id', chunk, chunks) }}
-        )
+        where snapshot_at > {{ customer_features_built_until(chunk, chunks) }}
     {% endif %}
 ),
 
@@ -85,48 +81,50 @@ unioned as (
     from spine
 ),
 
+{% if customer_features_by_aggregation(chunk, chunks) %}
+-- A few new snapshots (an incremental run): each snapshot row aggregates its customer's
+-- history up to the snapshot, one group by, instead of a window pass over all history.
+history as (
+    select * from unioned
+    where not is_snapshot
+),
+
+snapshots as (
+    select
+        snapshot_rows.snapshot_customer_id as customer_id,
+        snapshot_rows.snapshot_at,
+        snapshot_rows.snapshot_day as activity_day,
+        {% for name, aggregate, days in customer_feature_aggregates() %}
+            {{ aggregate }}
+            {%- if days is not none %}
+                filter (where activity_day > snapshot_rows.snapshot_day - {{ days }})
+            {%- endif %} as {{ name }}{{ "," if not loop.last }}
+        {% endfor %}
+    from (
+        select
+            customer_id as snapshot_customer_id,
+            snapshot_at,
+            activity_day as snapshot_day
+        from spine
+    ) as snapshot_rows
+    left join history
+        on
+            snapshot_rows.snapshot_customer_id = history.customer_id
+            and history.activity_day <= snapshot_rows.snapshot_day
+    group by all
+),
+{% else %}
 windowed as (
     select
         customer_id,
         snapshot_at,
         is_snapshot,
         activity_day,
-        -- rfm and monetary
-        max(case when orders > 0 then activity_day end) over lifetime as last_order_day,
-        sum(orders) over last_30d as orders_30d,
-        sum(orders) over last_90d as orders_90d,
-        sum(orders) over last_365d as orders_365d,
-        sum(orders) over lifetime as orders_lifetime,
-        sum(gross_revenue_usd - refunded_usd) over last_30d as net_revenue_30d_usd,
-        sum(gross_revenue_usd - refunded_usd) over last_90d as net_revenue_90d_usd,
-        sum(gross_revenue_usd - refunded_usd) over last_365d as net_revenue_365d_usd,
-        sum(gross_revenue_usd) over last_365d as gross_revenue_365d_usd,
-        sum(refunds) over lifetime as refunds_lifetime,
-        -- web engagement
-        max(case when sessions > 0 then activity_day end) over lifetime as last_visit_day,
-        sum(sessions) over last_7d as sessions_7d,
-        sum(sessions) over last_30d as sessions_30d,
-        sum(sessions) over last_90d as sessions_90d,
-        sum(page_views) over last_7d as page_views_7d,
-        sum(page_views) over last_30d as page_views_30d,
-        sum(product_views) over last_7d as product_views_7d,
-        sum(product_views) over last_30d as product_views_30d,
-        sum(add_to_carts) over last_7d as add_to_carts_7d,
-        sum(add_to_carts) over last_30d as add_to_carts_30d,
-        sum(checkout_starts) over last_7d as checkout_starts_7d,
-        sum(checkout_starts) over last_30d as checkout_starts_30d,
-        sum(pricing_views) over last_30d as pricing_views_30d,
-        -- marketing touches and cost
-        sum(paid_clicks) over last_30d as paid_clicks_30d,
-        sum(paid_clicks) over last_90d as paid_clicks_90d,
-        sum(email_clicks) over last_30d as email_clicks_30d,
-        sum(email_clicks) over last_90d as email_clicks_90d,
-        sum(attributed_spend_usd) over last_90d as attributed_spend_90d_usd,
-        count(distinct touch_campaign_id) over last_90d as distinct_campaigns_90d,
-        arg_min(touch_channel, touched_at) over lifetime as first_touch_channel,
-        arg_max(touch_channel, touched_at) over lifetime as last_touch_channel,
-        -- profile
-        sum(leads_created) over lifetime as leads_lifetime
+        {% for name, aggregate, days in customer_feature_aggregates() %}
+            {{ aggregate }} over
+            {{- " lifetime" if days is none else " last_" ~ days ~ "d" }} as {{ name }}
+            {{- "," if not loop.last }}
+        {% endfor %}
     from unioned
     window
         last_7d as (
@@ -155,6 +153,7 @@ snapshots as (
     select * from windowed
     where is_snapshot
 ),
+{% endif %}
 
 final as (
     select
@@ -236,4 +235,67 @@ select * from final
     {% for chunk in range(1, chunks) %}
         {% do run_query("insert into " ~ this ~ " " ~ customer_features_query(chunk, chunks)) %}
     {% endfor %}
+{% endmacro %}
+
+{#- The newest snapshot already built for the chunk (1900 when none is): later ones are new. -#}
+{% macro customer_features_built_until(chunk, chunks) -%}
+    (
+        select coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
+        from {{ this }} as built
+        where {{ in_chunk('built.customer_id', chunk, chunks) }}
+    )
+{%- endmacro %}
+
+{#- Whether the chunk's new snapshots are few enough (at most 4: a month of weekly runs) to
+    aggregate per snapshot: each joins every history row of its customers, so the cost grows
+    with their number, where the window pass costs the same for one snapshot or 53. A full
+    refresh, a first build and a unit test take the window pass. -#}
+{% macro customer_features_by_aggregation(chunk, chunks) %}
+    {% if not execute or not is_incremental() or model.resource_type == 'unit_test' %}
+        {% do return(false) %}
+    {% endif %}
+    {% set new_snapshots = run_query(
+        "select count(*) from " ~ ref('int_snapshot_calendar') ~ " where snapshot_at > "
+        ~ customer_features_built_until(chunk, chunks)).columns[0].values()[0] %}
+    {% do return(new_snapshots <= 4) %}
+{% endmacro %}
+
+{#- The windowed aggregates, declared once: (column, aggregate of the daily activity, window in
+    days or none for lifetime). Windows end at the snapshot's day (activity_day = the day
+    before the snapshot): "30" covers that day and the 29 before it. -#}
+{% macro customer_feature_aggregates() %}
+    {% do return([
+        ('last_order_day', 'max(case when orders > 0 then activity_day end)', none),
+        ('orders_30d', 'sum(orders)', 30),
+        ('orders_90d', 'sum(orders)', 90),
+        ('orders_365d', 'sum(orders)', 365),
+        ('orders_lifetime', 'sum(orders)', none),
+        ('net_revenue_30d_usd', 'sum(gross_revenue_usd - refunded_usd)', 30),
+        ('net_revenue_90d_usd', 'sum(gross_revenue_usd - refunded_usd)', 90),
+        ('net_revenue_365d_usd', 'sum(gross_revenue_usd - refunded_usd)', 365),
+        ('gross_revenue_365d_usd', 'sum(gross_revenue_usd)', 365),
+        ('refunds_lifetime', 'sum(refunds)', none),
+        ('last_visit_day', 'max(case when sessions > 0 then activity_day end)', none),
+        ('sessions_7d', 'sum(sessions)', 7),
+        ('sessions_30d', 'sum(sessions)', 30),
+        ('sessions_90d', 'sum(sessions)', 90),
+        ('page_views_7d', 'sum(page_views)', 7),
+        ('page_views_30d', 'sum(page_views)', 30),
+        ('product_views_7d', 'sum(product_views)', 7),
+        ('product_views_30d', 'sum(product_views)', 30),
+        ('add_to_carts_7d', 'sum(add_to_carts)', 7),
+        ('add_to_carts_30d', 'sum(add_to_carts)', 30),
+        ('checkout_starts_7d', 'sum(checkout_starts)', 7),
+        ('checkout_starts_30d', 'sum(checkout_starts)', 30),
+        ('pricing_views_30d', 'sum(pricing_views)', 30),
+        ('paid_clicks_30d', 'sum(paid_clicks)', 30),
+        ('paid_clicks_90d', 'sum(paid_clicks)', 90),
+        ('email_clicks_30d', 'sum(email_clicks)', 30),
+        ('email_clicks_90d', 'sum(email_clicks)', 90),
+        ('attributed_spend_90d_usd', 'sum(attributed_spend_usd)', 90),
+        ('distinct_campaigns_90d', 'count(distinct touch_campaign_id)', 90),
+        ('first_touch_channel', 'arg_min(touch_channel, touched_at)', none),
+        ('last_touch_channel', 'arg_max(touch_channel, touched_at)', none),
+        ('leads_lifetime', 'sum(leads_created)', none),
+    ]) %}
 {% endmacro %}

@@ -56,6 +56,9 @@ def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory)
         "customer_features was not built in chunks"
     assert "hash(contact_id) % 4 = 0" in second_sql["customer_features"], \
         "customer_features' incremental run was not chunked"
+    # Its two new snapshots are aggregated per snapshot; the first build takes the window pass.
+    assert "history as (" in second_sql["customer_features"]
+    assert "history as (" not in first_sql["customer_features"]
     sessions = re.search(r"hash\(anonymous_id\) % (\d+) = 0", first_sql["int_web_sessions"])
     assert sessions, "int_web_sessions was not built in chunks"
     assert int(sessions.group(1)) > 1, "int_web_sessions was built in one chunk"
