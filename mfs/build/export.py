@@ -38,6 +38,13 @@ SNAPSHOT_FILE_FORMAT = "%Y-%m-%dT%H%M%SZ"
 COPY_OPTIONS = "format parquet, compression zstd, row_group_size 1000000"
 
 
+DEFAULT_DUCKDB_MEMORY = "8GB"  # profiles.yml's default for MFS_DUCKDB_MEMORY
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get("MFS_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY)
+
+
 @dataclass
 class ExportedFile:
     mart: str
@@ -165,6 +172,9 @@ def export_marts(warehouse: Path, out_dir: Path, manifest: Path) -> list[Exporte
     exported = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
+        # dbt's limit: a full export's partitioned write holds every snapshot's open row group,
+        # 18 GB at 1M customers without it, 8.4 GB (and 50 s) with the default 8GB.
+        con.execute("set memory_limit = ?", [duckdb_memory_limit()])
         for mart in EXPORTED_MARTS:
             exported.append(export_mart(con, out_dir, mart))
     tmp = out_dir / f".{MANIFEST_FILE}.tmp"

@@ -12,7 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from mfs import paths
-from mfs.build.export import VERSIONS_DIR, export_mart, snapshot_file_name
+from mfs.build.export import (
+    DEFAULT_DUCKDB_MEMORY,
+    VERSIONS_DIR,
+    export_mart,
+    snapshot_file_name,
+)
 
 MART = "customer_features"
 MONDAYS = [datetime(2026, 6, day, tzinfo=UTC) for day in (1, 8, 15)]
@@ -153,3 +158,8 @@ def test_a_failed_export_leaves_the_live_version_untouched(
     obstacle.rmdir()
     assert _export(warehouse, features) == (1, 3)
     assert not list((features / VERSIONS_DIR / MART).glob(".*.partial"))
+
+
+def test_the_export_uses_the_memory_limit_dbt_runs_with() -> None:
+    profiles = (paths.REPO_ROOT / "profiles.yml").read_text()
+    assert f"env_var('MFS_DUCKDB_MEMORY', '{DEFAULT_DUCKDB_MEMORY}')" in profiles
