@@ -6,7 +6,7 @@
     needed 20 GB and spilled under the default 8 GB limit, taking twice as long. Features are
     per customer, so chunks never interact. See the model file for what the features mean.
 -#}
-{% macro customer_features_query(chunk, chunks) %}
+{% macro customer_features_query(chunk, chunks, by_aggregation) %}
 with
 
 calendar as (
@@ -81,7 +81,7 @@ unioned as (
     from spine
 ),
 
-{% if customer_features_by_aggregation(chunk, chunks) %}
+{% if by_aggregation %}
 -- A few new snapshots (an incremental run): each snapshot row aggregates its customer's
 -- history up to the snapshot, one group by, instead of a window pass over all history.
 history as (
@@ -233,7 +233,9 @@ select * from final
 {% macro insert_customer_feature_chunks() %}
     {% set chunks = customer_feature_chunk_count() %}
     {% for chunk in range(1, chunks) %}
-        {% do run_query("insert into " ~ this ~ " " ~ customer_features_query(chunk, chunks)) %}
+        {% set by_aggregation = customer_features_by_aggregation(chunk, chunks) %}
+        {% do run_query("insert into " ~ this ~ " "
+            ~ customer_features_query(chunk, chunks, by_aggregation)) %}
     {% endfor %}
 {% endmacro %}
 
@@ -258,44 +260,4 @@ select * from final
         "select count(*) from " ~ ref('int_snapshot_calendar') ~ " where snapshot_at > "
         ~ customer_features_built_until(chunk, chunks)).columns[0].values()[0] %}
     {% do return(new_snapshots <= 4) %}
-{% endmacro %}
-
-{#- The windowed aggregates, declared once: (column, aggregate of the daily activity, window in
-    days or none for lifetime). Windows end at the snapshot's day (activity_day = the day
-    before the snapshot): "30" covers that day and the 29 before it. -#}
-{% macro customer_feature_aggregates() %}
-    {% do return([
-        ('last_order_day', 'max(case when orders > 0 then activity_day end)', none),
-        ('orders_30d', 'sum(orders)', 30),
-        ('orders_90d', 'sum(orders)', 90),
-        ('orders_365d', 'sum(orders)', 365),
-        ('orders_lifetime', 'sum(orders)', none),
-        ('net_revenue_30d_usd', 'sum(gross_revenue_usd - refunded_usd)', 30),
-        ('net_revenue_90d_usd', 'sum(gross_revenue_usd - refunded_usd)', 90),
-        ('net_revenue_365d_usd', 'sum(gross_revenue_usd - refunded_usd)', 365),
-        ('gross_revenue_365d_usd', 'sum(gross_revenue_usd)', 365),
-        ('refunds_lifetime', 'sum(refunds)', none),
-        ('last_visit_day', 'max(case when sessions > 0 then activity_day end)', none),
-        ('sessions_7d', 'sum(sessions)', 7),
-        ('sessions_30d', 'sum(sessions)', 30),
-        ('sessions_90d', 'sum(sessions)', 90),
-        ('page_views_7d', 'sum(page_views)', 7),
-        ('page_views_30d', 'sum(page_views)', 30),
-        ('product_views_7d', 'sum(product_views)', 7),
-        ('product_views_30d', 'sum(product_views)', 30),
-        ('add_to_carts_7d', 'sum(add_to_carts)', 7),
-        ('add_to_carts_30d', 'sum(add_to_carts)', 30),
-        ('checkout_starts_7d', 'sum(checkout_starts)', 7),
-        ('checkout_starts_30d', 'sum(checkout_starts)', 30),
-        ('pricing_views_30d', 'sum(pricing_views)', 30),
-        ('paid_clicks_30d', 'sum(paid_clicks)', 30),
-        ('paid_clicks_90d', 'sum(paid_clicks)', 90),
-        ('email_clicks_30d', 'sum(email_clicks)', 30),
-        ('email_clicks_90d', 'sum(email_clicks)', 90),
-        ('attributed_spend_90d_usd', 'sum(attributed_spend_usd)', 90),
-        ('distinct_campaigns_90d', 'count(distinct touch_campaign_id)', 90),
-        ('first_touch_channel', 'arg_min(touch_channel, touched_at)', none),
-        ('last_touch_channel', 'arg_max(touch_channel, touched_at)', none),
-        ('leads_lifetime', 'sum(leads_created)', none),
-    ]) %}
 {% endmacro %}

@@ -23,4 +23,7 @@
 -- The query lives in macros/customer_features.sql because it runs once per chunk of customers
 -- (var customer_features_chunk_customers, 250,000 by default): this file builds chunk 0 and
 -- the post-hook appends the rest, which keeps one pass inside DuckDB's memory limit at 1M.
-{{ customer_features_query(chunk=0, chunks=customer_feature_chunk_count()) }}
+{% set chunks = customer_feature_chunk_count() %}
+{{ customer_features_query(
+    chunk=0, chunks=chunks, by_aggregation=customer_features_by_aggregation(0, chunks)
+) }}
