@@ -73,10 +73,13 @@ def _current_state(con: duckdb.DuckDBPyConnection, mart: str
         "'main' and table_name = ? and table_catalog = current_database() "
         "order by ordinal_position", [mart]).fetchall()]
     names = ", ".join(f'"{name}"' for name, _ in columns)
+    # The outer hash mixes each row's hash: DuckDB's multi-column hash takes its last column in
+    # by xor, so a value that changed alike in an even number of rows (every row's created_at)
+    # cancelled out of the xor of row hashes.
     snapshots = {
         snapshot_file_name(snapshot_at): SnapshotState(int(rows), int(fingerprint))
         for snapshot_at, rows, fingerprint in con.execute(
-            f"select {SNAPSHOT_COLUMN}, count(*), bit_xor(hash({names})) "
+            f"select {SNAPSHOT_COLUMN}, count(*), bit_xor(hash(hash({names}))) "
             f"from main.{mart} group by all").fetchall()
     }
     return columns, snapshots

@@ -102,6 +102,20 @@ def test_only_changed_and_new_snapshots_are_rewritten(
     assert sorted(p.name for p in versions.iterdir()) == ["2", "2.json", "3", "3.json"]
 
 
+def test_changes_that_cancel_in_a_plain_xor_of_row_hashes_are_seen(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Every row's last column changed alike in an even number of rows; two rows swapped a
+    value. Both must rewrite the snapshot."""
+    warehouse.execute(f"delete from main.{MART} where customer_id = 'C2'")  # two rows a snapshot
+    features, _ = _first_export(warehouse, tmp_path)
+    warehouse.execute(f"update main.{MART} set created_at = created_at + interval 1 day "
+                      "where snapshot_at = ?", [MONDAYS[0]])
+    warehouse.execute(f"update main.{MART} set net_revenue_30d_usd = case customer_id "
+                      "when 'C0' then 1.5 else 0 end where snapshot_at = ?", [MONDAYS[1]])
+    assert _export(warehouse, features) == (2, 1)
+
+
 def test_a_removed_snapshot_disappears_and_a_new_column_rewrites_everything(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
