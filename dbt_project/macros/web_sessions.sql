@@ -114,7 +114,8 @@ final as (
 
 select
     *,
-    {{ channel_from_utm('utm_source', 'utm_medium') }} as channel
+    {{ channel_from_utm('utm_source', 'utm_medium') }} as channel,
+    {{ run_started_at_utc() }} as built_at
 from final
 {% endmacro %}
 

@@ -21,11 +21,13 @@ TABLES = {
                          "order by customer_id, snapshot_at",
     "lead_features": "select * exclude (created_at) from lead_features "
                      "order by lead_id, snapshot_at",
-    "base_web__events": "select * from base_web__events order by event_id, occurred_at",
-    "int_web_sessions": "select * from int_web_sessions order by session_id",
+    "base_web__events": "select * exclude (built_at) from base_web__events "
+                        "order by event_id, occurred_at",
+    "int_web_sessions": "select * exclude (built_at) from int_web_sessions order by session_id",
     "int_customer_activity_daily": "select * from int_customer_activity_daily "
                                    "order by customer_id, activity_day",
-    "purchase_labels": "select * from purchase_labels order by customer_id, snapshot_at",
+    "purchase_labels": "select * exclude (created_at) from purchase_labels "
+                       "order by customer_id, snapshot_at",
 }
 
 

@@ -94,7 +94,8 @@ final as (
         spine.snapshot_at,
         spine.label_window_ends_at,
         purchases_in_window.customer_id is not null as purchased_next_30d,
-        spine.is_label_complete
+        spine.is_label_complete,
+        {{ run_started_at_utc() }} as created_at
     from spine
     left join purchases_in_window
         on

@@ -14,6 +14,7 @@ select
     device,
     country_code,
     -- timestamps
-    occurred_at
+    occurred_at,
+    built_at
 from {{ ref('base_web__events') }}
 where rejection_reason is null

@@ -76,12 +76,15 @@ typed as (
 ),
 
 -- This table is stored (incremental): an erased person's events keep no identifier.
+-- `built_at` is the run that wrote the row: data tests check rows no passing build has checked
+-- (macros/tested_rows.sql).
 final as (
     select
         * replace (
             case when rejection_reason = 'erased' then null else anonymous_id end as anonymous_id,
             case when rejection_reason = 'erased' then null else user_id end as user_id
-        )
+        ),
+        {{ run_started_at_utc() }} as built_at
     from typed
 )
 
