@@ -239,10 +239,11 @@ select * from final
     {% endfor %}
 {% endmacro %}
 
-{#- The newest snapshot already built for the chunk (1900 when none is): later ones are new. -#}
+{#- The newest snapshot already built for the chunk (before_any_data() when none is): later
+    ones are new. -#}
 {% macro customer_features_built_until(chunk, chunks) -%}
     (
-        select coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
+        select coalesce(max(built.snapshot_at), {{ before_any_data() }})
         from {{ this }} as built
         where {{ in_chunk('built.customer_id', chunk, chunks) }}
     )

@@ -141,6 +141,11 @@
     end
 {%- endmacro %}
 
+{#- Earlier than any data: what an incremental model's "newest row built" is when it has none. -#}
+{% macro before_any_data() -%}
+    timestamptz '1900-01-01 00:00:00+00'
+{%- endmacro %}
+
 {#- The dbt run's start as a TIMESTAMPTZ literal (the `created_at` of feature rows). -#}
 {% macro run_started_at_utc() -%}
     {%- if run_started_at is string -%}

@@ -56,7 +56,7 @@ events as (
         on events.anonymous_id = final_sessions.anonymous_id
     where
         events.occurred_at
-        > coalesce(final_sessions.final_until, timestamptz '1900-01-01 00:00:00+00')
+        > coalesce(final_sessions.final_until, {{ before_any_data() }})
 ),
 {% else %}
 events as (
@@ -120,11 +120,11 @@ from final
 {% endmacro %}
 
 {#- Events after this time make their visitor's sessions recomputed: the lookback counts back
-    from the newest session built (of the chunk; 1900 when it has none). -#}
+    from the newest session built (of the chunk; before_any_data() when it has none). -#}
 {% macro web_sessions_recompute_after(chunk, chunks) -%}
     (
         select
-            coalesce(max(built.ended_at), timestamptz '1900-01-01 00:00:00+00')
+            coalesce(max(built.ended_at), {{ before_any_data() }})
             - interval {{ var('incremental_lookback_days') }} day
         from {{ this }} as built
         where {{ in_chunk('built.anonymous_id', chunk, chunks) }}

@@ -23,11 +23,11 @@ recompute_from as (
                 to_timestamp(
                     (max(activity_day) - {{ var('incremental_lookback_days') }}) * 86400
                 ),
-                timestamptz '1900-01-01 00:00:00+00'
+                {{ before_any_data() }}
             ) as available_at
         from {{ this }}
     {% else %}
-        select timestamptz '1900-01-01 00:00:00+00' as available_at
+        select {{ before_any_data() }} as available_at
     {% endif %}
 ),
 

@@ -45,7 +45,7 @@ windows as (
     {% if is_incremental() %}
         where calendar.label_window_ends_at > (
             select
-                coalesce(max(built.snapshot_at), timestamptz '1900-01-01 00:00:00+00')
+                coalesce(max(built.snapshot_at), {{ before_any_data() }})
                 - interval {{ var('incremental_lookback_days') }} day
             from {{ this }} as built
         )
