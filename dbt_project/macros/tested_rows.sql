@@ -36,7 +36,9 @@
     {%- set row_tests = ['not_null', 'accepted_values', 'non_negative', 'within_range',
                          'not_in_future'] -%}
     {%- set key_tests = ['unique', 'unique_combination'] -%}
-    {%- if not execute or model.resource_type != 'test' or not model.test_metadata -%}
+    {#- --full-refresh rewrites every stamped row: all are untested, no filter needed. -#}
+    {%- if not execute or flags.FULL_REFRESH or model.resource_type != 'test'
+           or not model.test_metadata -%}
         {%- do return('') -%}
     {%- endif -%}
     {%- set test_name = model.test_metadata.name -%}

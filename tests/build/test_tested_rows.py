@@ -101,3 +101,12 @@ def test_a_selected_build_records_nothing(clean_build: Built, tmp_path: Path) ->
                  target_dir=build.root / "target")
     assert run.success, run.errors
     assert _passing_builds(build.warehouse) == recorded
+
+
+def test_a_full_refresh_tests_every_row_unfiltered(clean_build: Built, tmp_path: Path) -> None:
+    build = copy_build(clean_build, tmp_path / "build")
+    rebuilt = run_build(build.root, build.raw, full_refresh=True)
+    assert rebuilt.summary.success, rebuilt.summary.failing
+    sql = _compiled_test(rebuilt.root, "unique_stg_web__events_event_id")
+    assert "built_at >" not in sql, sql
+    assert len(_passing_builds(build.warehouse)) == 2
