@@ -1,7 +1,7 @@
 {#-
     Data tests of the large incremental models check the rows no passing build has checked yet,
-    not every row again: at 1M customers re-testing 69M events and 53M feature rows each day
-    took more time than building the day.
+    not every row again: at 1M customers re-testing 69M events and 38M feature rows made up 71 s
+    of the one-day build's 197 s of node time.
 
     A model opts in with `config: {meta: {build_stamp: <column>}}`, a column holding the start
     of the dbt run that wrote the row (`run_started_at_utc()`). A build (or test run) in which
