@@ -249,8 +249,8 @@ select * from final
     )
 {%- endmacro %}
 
-{#- Whether the chunk's new snapshots are few enough (at most 4: a month of weekly runs) to
-    aggregate per snapshot: each joins every history row of its customers, so the cost grows
+{#- Whether the chunk's new snapshots are few enough (at most
+    var('customer_features_max_aggregated_snapshots')) to aggregate per snapshot: each joins every history row of its customers, so the cost grows
     with their number, where the window pass costs the same for one snapshot or 53. A full
     refresh, a first build and a unit test take the window pass. -#}
 {% macro customer_features_by_aggregation(chunk, chunks) %}
@@ -260,5 +260,5 @@ select * from final
     {% set new_snapshots = run_query(
         "select count(*) from " ~ ref('int_snapshot_calendar') ~ " where snapshot_at > "
         ~ customer_features_built_until(chunk, chunks)).columns[0].values()[0] %}
-    {% do return(new_snapshots <= 4) %}
+    {% do return(new_snapshots <= var('customer_features_max_aggregated_snapshots') | int) %}
 {% endmacro %}

@@ -61,10 +61,13 @@
         ~ relation ~ ' where ' ~ untested ~ ')') -%}
 {%- endmacro %}
 
+{#- The table of passing builds' starts (its name; it lives in the target schema). -#}
+{% macro passing_builds_table() %}{% do return('dbt_passing_builds') %}{% endmacro %}
+
 {#- The start of the newest build in which every node passed (a string), or none. -#}
 {% macro newest_passing_build() %}
     {% set log = adapter.get_relation(database=target.database, schema=target.schema,
-                                      identifier='dbt_passing_builds') %}
+                                      identifier=passing_builds_table()) %}
     {% if log is none %}{% do return(none) %}{% endif %}
     {% set newest = run_query(
         "select strftime(max(run_started_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') || '+00'"
@@ -85,8 +88,9 @@
         {# no-op: exposures, which have nothing to run #}
         {% if result.status not in ['success', 'pass', 'no-op'] %}{% do return('') %}{% endif %}
     {% endfor %}
-    {% do run_query("create table if not exists " ~ target.schema ~ ".dbt_passing_builds"
+    {% set log = target.schema ~ "." ~ passing_builds_table() %}
+    {% do run_query("create table if not exists " ~ log
         ~ " (run_started_at timestamptz not null, invocation_id varchar not null)") %}
-    {% do run_query("insert into " ~ target.schema ~ ".dbt_passing_builds values ("
+    {% do run_query("insert into " ~ log ~ " values ("
         ~ run_started_at_utc() ~ ", '" ~ invocation_id ~ "')") %}
 {% endmacro %}

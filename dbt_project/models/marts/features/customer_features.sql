@@ -18,8 +18,9 @@
 --
 -- Incremental: the pre-hook drops the newest snapshot (the previous "latest day"), and snapshots
 -- after the remaining newest one are recomputed; older snapshots never change (late data is, by
--- definition, not what was known then). Up to 4 new snapshots (a chunk's) are computed as one
--- group by over their customers' history rather than the window pass over all of it.
+-- definition, not what was known then). A few new snapshots (a chunk's; at most var
+-- customer_features_max_aggregated_snapshots) are computed as one group by over their
+-- customers' history rather than the window pass over all of it.
 --
 -- The query lives in macros/customer_features.sql because it runs once per chunk of customers
 -- (var customer_features_chunk_customers, 250,000 by default): this file builds chunk 0 and
