@@ -94,7 +94,7 @@ snapshots as (
         snapshot_rows.snapshot_customer_id as customer_id,
         snapshot_rows.snapshot_at,
         snapshot_rows.snapshot_day as activity_day,
-        {% for name, aggregate, days in customer_feature_aggregates() %}
+        {% for name, aggregate, days, _counted in customer_feature_aggregates() %}
             {{ aggregate }}
             {%- if days is not none %}
                 filter (where activity_day > snapshot_rows.snapshot_day - {{ days }})
@@ -120,9 +120,17 @@ windowed as (
         snapshot_at,
         is_snapshot,
         activity_day,
-        {% for name, aggregate, days in customer_feature_aggregates() %}
-            {{ aggregate }} over
-            {{- " lifetime" if days is none else " last_" ~ days ~ "d" }} as {{ name }}
+        {% for name, aggregate, days, counted in customer_feature_aggregates() %}
+            {% if counted is none %}
+                {{ aggregate }} over {{ customer_feature_window(days) }} as {{ name }},
+            {% endif %}
+        {% endfor %}
+        {% for pack in customer_feature_count_packs() %}
+            sum(
+                {% for lane in pack.lanes %}
+                    {{ "+ " if not loop.first }}(cast(coalesce({{ lane.counted }}, 0) as hugeint) << {{ lane.shift }})
+                {% endfor %}
+            ) over {{ customer_feature_window(pack.days) }} as count_pack_{{ loop.index }}
             {{- "," if not loop.last }}
         {% endfor %}
     from unioned
@@ -150,7 +158,21 @@ windowed as (
 ),
 
 snapshots as (
-    select * from windowed
+    select
+        * exclude (
+            {% for pack in customer_feature_count_packs() %}
+                count_pack_{{ loop.index }}{{ "," if not loop.last }}
+            {% endfor %}
+        ),
+        {% for pack in customer_feature_count_packs() %}
+            {% set pack_column = "count_pack_" ~ loop.index %}
+            {% set last_pack = loop.last %}
+            {% for lane in pack.lanes %}
+                ({{ pack_column }} >> {{ lane.shift }}) & {{ pack.lane_mask }} as {{ lane.name }}
+                {{- "," if not (last_pack and loop.last) }}
+            {% endfor %}
+        {% endfor %}
+    from windowed
     where is_snapshot
 ),
 {% endif %}
@@ -223,6 +245,12 @@ final as (
 
 select * from final
 {% endmacro %}
+
+{#- The named RANGE window of customer_features' window pass for a window of `days` days
+    (none: lifetime). -#}
+{% macro customer_feature_window(days) -%}
+    {{ "lifetime" if days is none else "last_" ~ days ~ "d" }}
+{%- endmacro %}
 
 {#- Chunks of at most var('customer_features_chunk_customers') customers. -#}
 {% macro customer_feature_chunk_count() %}
