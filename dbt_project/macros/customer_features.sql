@@ -89,16 +89,19 @@ history as (
     where not is_snapshot
 ),
 
-snapshots as (
+snapshot_aggregates as (
     select
         snapshot_rows.snapshot_customer_id as customer_id,
         snapshot_rows.snapshot_at,
         snapshot_rows.snapshot_day as activity_day,
-        {% for name, aggregate, days, _counted in customer_feature_aggregates() %}
-            {{ aggregate }}
-            {%- if days is not none %}
-                filter (where activity_day > snapshot_rows.snapshot_day - {{ days }})
-            {%- endif %} as {{ name }}{{ "," if not loop.last }}
+        {% for name, aggregate, days, counted in customer_feature_aggregates() %}
+            {% if counted is none %}
+                {{ aggregate }} {{ customer_feature_filter(days) }} as {{ name }},
+            {% endif %}
+        {% endfor %}
+        {% for pack in customer_feature_count_packs() %}
+            {{ count_pack_sum(pack) }} {{ customer_feature_filter(pack.days) }}
+                as count_pack_{{ loop.index }}{{ "," if not loop.last }}
         {% endfor %}
     from (
         select
@@ -126,12 +129,8 @@ windowed as (
             {% endif %}
         {% endfor %}
         {% for pack in customer_feature_count_packs() %}
-            sum(
-                {% for lane in pack.lanes %}
-                    {{ "+ " if not loop.first }}(cast(coalesce({{ lane.counted }}, 0) as hugeint) << {{ lane.shift }})
-                {% endfor %}
-            ) over {{ customer_feature_window(pack.days) }} as count_pack_{{ loop.index }}
-            {{- "," if not loop.last }}
+            {{ count_pack_sum(pack) }} over {{ customer_feature_window(pack.days) }}
+                as count_pack_{{ loop.index }}{{ "," if not loop.last }}
         {% endfor %}
     from unioned
     window
@@ -157,6 +156,13 @@ windowed as (
         )
 ),
 
+snapshot_aggregates as (
+    select * exclude (is_snapshot) from windowed
+    where is_snapshot
+),
+{% endif %}
+
+-- The counts out of their packs (see macros/customer_feature_count_packs.sql).
 snapshots as (
     select
         * exclude (
@@ -172,10 +178,8 @@ snapshots as (
                 {{- "," if not (last_pack and loop.last) }}
             {% endfor %}
         {% endfor %}
-    from windowed
-    where is_snapshot
+    from snapshot_aggregates
 ),
-{% endif %}
 
 final as (
     select
@@ -250,6 +254,22 @@ select * from final
     (none: lifetime). -#}
 {% macro customer_feature_window(days) -%}
     {{ "lifetime" if days is none else "last_" ~ days ~ "d" }}
+{%- endmacro %}
+
+{#- The same window as a filter on a snapshot's history rows (nothing for lifetime). -#}
+{% macro customer_feature_filter(days) -%}
+    {%- if days is not none -%}
+        filter (where activity_day > snapshot_rows.snapshot_day - {{ days }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The sum of one pack of counts: each count shifted into its lane (a missing count adds 0). -#}
+{% macro count_pack_sum(pack) -%}
+    sum(
+        {%- for lane in pack.lanes %}
+            {{ "+ " if not loop.first }}(cast(coalesce({{ lane.counted }}, 0) as hugeint) << {{ lane.shift }})
+        {%- endfor %}
+    )
 {%- endmacro %}
 
 {#- Chunks of at most var('customer_features_chunk_customers') customers. -#}
