@@ -8,30 +8,25 @@
     trillion events of one customer in one window, which no real customer has). A missing
     count adds 0 rather than a null that would blank the pack's other lanes.
 
-    Returns the packs, each window's counts in the order customer_feature_aggregates() declares
+    Returns the packs, each window's counts in the order customer_feature_counts() declares
     them: [{days, lanes: [{name, counted, shift}], lane_mask}], a lane's sum being
     (pack >> shift) & lane_mask. In a file of its own for the reason
     customer_feature_aggregates.sql gives.
 -#}
 {% macro customer_feature_count_packs() %}
     {% set lane_bits = 42 %}
-    {% set aggregates = customer_feature_aggregates() %}
+    {% set counts = customer_feature_counts() %}
     {% set windows = [] %}
-    {% for _name, _aggregate, days, counted in aggregates %}
-        {% if counted is not none and days not in windows %}{% do windows.append(days) %}{% endif %}
+    {% for _name, _counted, days in counts if days not in windows %}
+        {% do windows.append(days) %}
     {% endfor %}
     {% set packs = [] %}
     {% for days in windows %}
-        {% set members = [] %}
-        {% for name, _aggregate, member_days, counted in aggregates %}
-            {% if counted is not none and member_days == days %}
-                {% do members.append((name, counted)) %}
-            {% endif %}
-        {% endfor %}
-        {% for batch in members | batch(3) %}
+        {% for batch in counts | selectattr(2, 'equalto', days) | batch(3) %}
             {% set lanes = [] %}
-            {% for name, counted in batch %}
-                {% do lanes.append({'name': name, 'counted': counted, 'shift': lane_bits * loop.index0}) %}
+            {% for name, counted, _days in batch %}
+                {% do lanes.append({'name': name, 'counted': counted,
+                                    'shift': lane_bits * loop.index0}) %}
             {% endfor %}
             {% do packs.append({'days': days, 'lanes': lanes, 'lane_mask': 2 ** lane_bits - 1}) %}
         {% endfor %}

@@ -7,6 +7,7 @@
     per customer, so chunks never interact. See the model file for what the features mean.
 -#}
 {% macro customer_features_query(chunk, chunks, by_aggregation) %}
+{% set count_packs = customer_feature_count_packs() %}
 with
 
 calendar as (
@@ -94,15 +95,7 @@ snapshot_aggregates as (
         snapshot_rows.snapshot_customer_id as customer_id,
         snapshot_rows.snapshot_at,
         snapshot_rows.snapshot_day as activity_day,
-        {% for name, aggregate, days, counted in customer_feature_aggregates() %}
-            {% if counted is none %}
-                {{ aggregate }} {{ customer_feature_filter(days) }} as {{ name }},
-            {% endif %}
-        {% endfor %}
-        {% for pack in customer_feature_count_packs() %}
-            {{ count_pack_sum(pack) }} {{ customer_feature_filter(pack.days) }}
-                as count_pack_{{ loop.index }}{{ "," if not loop.last }}
-        {% endfor %}
+        {{ customer_feature_aggregate_columns(count_packs, customer_feature_filter) }}
     from (
         select
             customer_id as snapshot_customer_id,
@@ -123,15 +116,7 @@ windowed as (
         snapshot_at,
         is_snapshot,
         activity_day,
-        {% for name, aggregate, days, counted in customer_feature_aggregates() %}
-            {% if counted is none %}
-                {{ aggregate }} over {{ customer_feature_window(days) }} as {{ name }},
-            {% endif %}
-        {% endfor %}
-        {% for pack in customer_feature_count_packs() %}
-            {{ count_pack_sum(pack) }} over {{ customer_feature_window(pack.days) }}
-                as count_pack_{{ loop.index }}{{ "," if not loop.last }}
-        {% endfor %}
+        {{ customer_feature_aggregate_columns(count_packs, customer_feature_over) }}
     from unioned
     window
         last_7d as (
@@ -165,19 +150,18 @@ snapshot_aggregates as (
 -- The counts out of their packs (see macros/customer_feature_count_packs.sql).
 snapshots as (
     select
-        * exclude (
-            {% for pack in customer_feature_count_packs() %}
-                count_pack_{{ loop.index }}{{ "," if not loop.last }}
-            {% endfor %}
-        ),
-        {% for pack in customer_feature_count_packs() %}
-            {% set pack_column = "count_pack_" ~ loop.index %}
-            {% set last_pack = loop.last %}
+        {% for pack in count_packs %}
+            {% set pack_number = loop.index %}
             {% for lane in pack.lanes %}
-                ({{ pack_column }} >> {{ lane.shift }}) & {{ pack.lane_mask }} as {{ lane.name }}
-                {{- "," if not (last_pack and loop.last) }}
+                (count_pack_{{ pack_number }} >> {{ lane.shift }}) & {{ pack.lane_mask }}
+                    as {{ lane.name }},
             {% endfor %}
         {% endfor %}
+        * exclude (
+            {% for pack in count_packs %}
+                count_pack_{{ loop.index }}{{ "," if not loop.last }}
+            {% endfor %}
+        )
     from snapshot_aggregates
 ),
 
@@ -250,13 +234,25 @@ final as (
 select * from final
 {% endmacro %}
 
-{#- The named RANGE window of customer_features' window pass for a window of `days` days
-    (none: lifetime). -#}
-{% macro customer_feature_window(days) -%}
-    {{ "lifetime" if days is none else "last_" ~ days ~ "d" }}
+{#- The aggregates and count packs of customer_features, each restricted to its window by
+    `frame(days)`: customer_feature_over (the window pass) or customer_feature_filter (the
+    per-snapshot group by). -#}
+{% macro customer_feature_aggregate_columns(count_packs, frame) -%}
+    {% for name, aggregate, days in customer_feature_aggregates() %}
+        {{ aggregate }} {{ frame(days) }} as {{ name }},
+    {% endfor %}
+    {% for pack in count_packs %}
+        {{ count_pack_sum(pack) }} {{ frame(pack.days) }}
+            as count_pack_{{ loop.index }}{{ "," if not loop.last }}
+    {% endfor %}
 {%- endmacro %}
 
-{#- The same window as a filter on a snapshot's history rows (nothing for lifetime). -#}
+{#- A window of `days` days (none: lifetime) in the window pass: one of its named windows. -#}
+{% macro customer_feature_over(days) -%}
+    over {{ "lifetime" if days is none else "last_" ~ days ~ "d" }}
+{%- endmacro %}
+
+{#- The same window in the group by: a filter on a snapshot's history rows. -#}
 {% macro customer_feature_filter(days) -%}
     {%- if days is not none -%}
         filter (where activity_day > snapshot_rows.snapshot_day - {{ days }})
