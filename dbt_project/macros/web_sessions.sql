@@ -68,14 +68,17 @@ events as (
 ),
 {% endif %}
 
+-- The gap is compared in microseconds: subtracting timestamps gives an interval, and comparing
+-- intervals (normalised months, days and microseconds) took the query from 15.0 to 16.7 s on
+-- a chunk of 17M events.
 gaps as (
     select
         *,
         case
             when lag(occurred_at) over by_visitor is null then 1
             when
-                occurred_at - lag(occurred_at) over by_visitor
-                > interval {{ var('session_timeout_minutes') }} minute then 1
+                epoch_us(occurred_at) - epoch_us(lag(occurred_at) over by_visitor)
+                > {{ var('session_timeout_minutes') * 60 * 1000000 }} then 1
             else 0
         end as is_session_start,
         row_number() over by_visitor as event_number
