@@ -6,7 +6,9 @@
     sqlfluff's jinja templater only honours `return` in a macro called from another file.
 -#}
 
-{#- (column, aggregate of the daily activity, window) for everything but plain counts. -#}
+{#- (column, aggregate of the daily activity, window) for everything but plain counts.
+    distinct_campaigns_90d is a running sum: campaigns enter and leave its 90 days as rows of
+    their own (macros/customer_features.sql). -#}
 {% macro customer_feature_aggregates() %}
     {% do return([
         ('last_order_day', 'max(case when orders > 0 then activity_day end)', none),
@@ -16,7 +18,7 @@
         ('gross_revenue_365d_usd', 'sum(gross_revenue_usd)', 365),
         ('last_visit_day', 'max(case when sessions > 0 then activity_day end)', none),
         ('attributed_spend_90d_usd', 'sum(attributed_spend_usd)', 90),
-        ('distinct_campaigns_90d', 'count(distinct touch_campaign_id)', 90),
+        ('distinct_campaigns_90d', 'sum(campaign_window_change)', none),
         ('first_touch_channel', 'arg_min(touch_channel, touched_at)', none),
         ('last_touch_channel', 'arg_max(touch_channel, touched_at)', none),
     ]) %}
