@@ -108,7 +108,9 @@ leads as (
 
 -- One pass: the six daily aggregates stacked (each with only its own measures) and folded per
 -- customer and day, instead of a distinct union of their keys and six joins back onto it.
--- Each branch has at most one row per customer and day, so the sums only fill in zeros.
+-- Each branch has at most one row per customer and day, so the fold takes each measure's one
+-- value with max(): sum() gave the same but kept 128-bit accumulators for the integer counts,
+-- and the fold (28M rows into 11.7M at 1M customers) took 21.7 s instead of 18.0 s.
 stacked as (
     select * from events
     union all by name
@@ -127,21 +129,21 @@ final as (
     select
         customer_id,
         activity_day,
-        cast(coalesce(sum(sessions), 0) as bigint) as sessions,
-        cast(coalesce(sum(page_views), 0) as bigint) as page_views,
-        cast(coalesce(sum(product_views), 0) as bigint) as product_views,
-        cast(coalesce(sum(add_to_carts), 0) as bigint) as add_to_carts,
-        cast(coalesce(sum(checkout_starts), 0) as bigint) as checkout_starts,
-        cast(coalesce(sum(pricing_views), 0) as bigint) as pricing_views,
-        cast(coalesce(sum(form_submits), 0) as bigint) as form_submits,
-        cast(coalesce(sum(paid_clicks), 0) as bigint) as paid_clicks,
-        cast(coalesce(sum(email_clicks), 0) as bigint) as email_clicks,
-        coalesce(sum(attributed_spend_usd), 0) as attributed_spend_usd,
-        cast(coalesce(sum(orders), 0) as bigint) as orders,
-        coalesce(sum(gross_revenue_usd), 0) as gross_revenue_usd,
-        cast(coalesce(sum(refunds), 0) as bigint) as refunds,
-        coalesce(sum(refunded_usd), 0) as refunded_usd,
-        cast(coalesce(sum(leads_created), 0) as bigint) as leads_created
+        cast(coalesce(max(sessions), 0) as bigint) as sessions,
+        cast(coalesce(max(page_views), 0) as bigint) as page_views,
+        cast(coalesce(max(product_views), 0) as bigint) as product_views,
+        cast(coalesce(max(add_to_carts), 0) as bigint) as add_to_carts,
+        cast(coalesce(max(checkout_starts), 0) as bigint) as checkout_starts,
+        cast(coalesce(max(pricing_views), 0) as bigint) as pricing_views,
+        cast(coalesce(max(form_submits), 0) as bigint) as form_submits,
+        cast(coalesce(max(paid_clicks), 0) as bigint) as paid_clicks,
+        cast(coalesce(max(email_clicks), 0) as bigint) as email_clicks,
+        coalesce(max(attributed_spend_usd), 0) as attributed_spend_usd,
+        cast(coalesce(max(orders), 0) as bigint) as orders,
+        coalesce(max(gross_revenue_usd), 0) as gross_revenue_usd,
+        cast(coalesce(max(refunds), 0) as bigint) as refunds,
+        coalesce(max(refunded_usd), 0) as refunded_usd,
+        cast(coalesce(max(leads_created), 0) as bigint) as leads_created
     from stacked
     group by customer_id, activity_day
 )
