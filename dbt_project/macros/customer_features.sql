@@ -52,15 +52,18 @@ touches as (
 -- A campaign enters at a touch with no touch of it in the 90 days before, and leaves 90 days
 -- after a touch with none in the 90 days after. Looking at the next touch uses no future
 -- information: a campaign touched again within 90 days is still in the window until then.
-campaign_touches as (
+touches_with_campaign_window as (
     select
         *,
-        activity_day - lag(activity_day) over by_campaign >= {{ campaign_window_days }}
-        or lag(activity_day) over by_campaign is null as enters_window,
-        lead(activity_day) over by_campaign - activity_day >= {{ campaign_window_days }}
-        or lead(activity_day) over by_campaign is null as leaves_window
+        campaign_id is not null and (
+            activity_day - lag(activity_day) over by_campaign >= {{ campaign_window_days }}
+            or lag(activity_day) over by_campaign is null
+        ) as enters_window,
+        campaign_id is not null and (
+            lead(activity_day) over by_campaign - activity_day >= {{ campaign_window_days }}
+            or lead(activity_day) over by_campaign is null
+        ) as leaves_window
     from touches
-    where campaign_id is not null
     window by_campaign as (partition by customer_id, campaign_id order by activity_day)
 ),
 
@@ -90,25 +93,15 @@ unioned as (
         false as is_snapshot,
         channel as touch_channel,
         touched_at,
-        0 as campaign_window_change
-    from touches
-    where campaign_id is null
-    union all by name
-    select
-        customer_id,
-        activity_day,
-        false as is_snapshot,
-        channel as touch_channel,
-        touched_at,
         case when enters_window then 1 else 0 end as campaign_window_change
-    from campaign_touches
+    from touches_with_campaign_window
     union all by name
     select
         customer_id,
         activity_day + {{ campaign_window_days }} as activity_day,
         false as is_snapshot,
         -count(*) as campaign_window_change
-    from campaign_touches
+    from touches_with_campaign_window
     where leaves_window
     group by customer_id, activity_day + {{ campaign_window_days }}
     union all by name
