@@ -8,28 +8,19 @@
 }}
 -- One row per customer per day on which something became known about them: web events,
 -- sessions, marketing touches, orders placed and refunds processed, counted on the day they
--- became available. The feature marts sum these over windows ending at each snapshot.
+-- became available. The feature marts sum these over windows ending at each snapshot;
+-- customer_profile takes the latest visit from here (last_visit_at) rather than stitching
+-- every session to its customer again on each build.
 --
 -- Incremental: the days from the newest day built minus `incremental_lookback_days` on are
 -- recomputed and replace those days whole (delete+insert on activity_day). Everything counts
 -- on the day it became known, so older days never change: an identity link made today makes a
--- device's old events available today, not on the days they happened.
+-- device's old events available today, not on the days they happened. The first recomputed
+-- day is a literal (daily_recompute_from) and the stitched views are read through known_since,
+-- so that scans skip the older events instead of joining all of them to the identity graph
+-- (the one-day query at 1M: 5.2 -> 1.6 s, same rows; macros/known_since.sql).
+{% set recompute_from = daily_recompute_from('activity_day') %}
 with
-
-recompute_from as (
-    {% if is_incremental() %}
-        select
-            coalesce(
-                to_timestamp(
-                    (max(activity_day) - {{ var('incremental_lookback_days') }}) * 86400
-                ),
-                {{ before_any_data() }}
-            ) as available_at
-        from {{ this }}
-    {% else %}
-        select {{ before_any_data() }} as available_at
-    {% endif %}
-),
 
 events as (
     select
@@ -41,8 +32,9 @@ events as (
         count(*) filter (where event_name = 'begin_checkout') as checkout_starts,
         count(*) filter (where event_name = 'pricing_view') as pricing_views,
         count(*) filter (where event_name = 'form_submit') as form_submits
-    from {{ ref('int_web_events_stitched_to_customers') }}
-    where available_at >= (select recompute_from.available_at from recompute_from)
+    from
+        {{ known_since(ref('int_web_events_stitched_to_customers'), 'occurred_at',
+                       recompute_from) }} as known_events
     group by all
 ),
 
@@ -50,9 +42,11 @@ sessions as (
     select
         customer_id,
         {{ epoch_day('available_at') }} as activity_day,
-        count(*) as sessions
-    from {{ ref('int_web_sessions_stitched_to_customers') }}
-    where available_at >= (select recompute_from.available_at from recompute_from)
+        count(*) as sessions,
+        max(available_at) as last_visit_at
+    from
+        {{ known_since(ref('int_web_sessions_stitched_to_customers'), 'started_at',
+                       recompute_from) }} as known_sessions
     group by all
 ),
 
@@ -66,7 +60,7 @@ touches as (
     from {{ ref('int_marketing_touches') }}
     where
         customer_id is not null
-        and available_at >= (select recompute_from.available_at from recompute_from)
+        and available_at >= {{ recompute_from }}
     group by all
 ),
 
@@ -77,7 +71,7 @@ orders as (
         count(*) as orders,
         sum(gross_amount_usd) as gross_revenue_usd
     from {{ ref('int_orders_net_of_refunds') }}
-    where ordered_at >= (select recompute_from.available_at from recompute_from)
+    where ordered_at >= {{ recompute_from }}
     group by all
 ),
 
@@ -90,7 +84,7 @@ refunds as (
     from {{ ref('int_orders_net_of_refunds') }}
     where
         is_refunded
-        and refunded_at >= (select recompute_from.available_at from recompute_from)
+        and refunded_at >= {{ recompute_from }}
     group by all
 ),
 
@@ -102,7 +96,7 @@ leads as (
     from {{ ref('stg_crm__leads') }}
     where
         contact_id is not null
-        and created_at >= (select recompute_from.available_at from recompute_from)
+        and created_at >= {{ recompute_from }}
     group by all
 ),
 
@@ -143,7 +137,8 @@ final as (
         coalesce(max(gross_revenue_usd), 0) as gross_revenue_usd,
         cast(coalesce(max(refunds), 0) as bigint) as refunds,
         coalesce(max(refunded_usd), 0) as refunded_usd,
-        cast(coalesce(max(leads_created), 0) as bigint) as leads_created
+        cast(coalesce(max(leads_created), 0) as bigint) as leads_created,
+        max(last_visit_at) as last_visit_at
     from stacked
     group by customer_id, activity_day
 )

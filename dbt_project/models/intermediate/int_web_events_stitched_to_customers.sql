@@ -37,7 +37,11 @@ final as (
         case
             when contacts.contact_id is not null then events.occurred_at
             else greatest(events.occurred_at, links.linked_at)
-        end as available_at
+        end as available_at,
+        -- when the event's device was linked to a customer (null if never), whether or not
+        -- the event needed it: an incremental reader finds old events that became available
+        -- through a recent link by this column (macros/known_since.sql)
+        links.linked_at
     from events
     left join contacts
         on events.user_id = contacts.contact_id

@@ -23,7 +23,8 @@ final as (
         sessions.utm_campaign,
         sessions.click_id,
         sessions.started_at,
-        greatest(sessions.started_at, links.linked_at) as available_at
+        greatest(sessions.started_at, links.linked_at) as available_at,
+        links.linked_at
     from sessions
     inner join links
         on sessions.anonymous_id = links.anonymous_id
