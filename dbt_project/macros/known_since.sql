@@ -37,3 +37,17 @@
         + modules.datetime.timedelta(days=newest - var('incremental_lookback_days')) %}
     {% do return("timestamptz '" ~ first_day.isoformat() ~ " 00:00:00+00'") %}
 {% endmacro %}
+
+{#- int_anonymous_ids_seen_with_user_ids' recompute point, as a timestamptz literal: the
+    earliest accepted event written after the model's newest row (infinity when none was,
+    before_any_data() when nothing is built). dbt compiles the model before it runs the
+    pre-hook's delete, so both read it before the delete and agree. -#}
+{% macro user_id_sightings_recompute_from() %}
+    {% if not (execute and is_incremental()) %}{% do return(before_any_data()) %}{% endif %}
+    {% set since = run_query(
+        "select strftime(min(occurred_at) at time zone 'UTC', '%Y-%m-%d %H:%M:%S.%f') from "
+        ~ ref('stg_web__events') ~ " where built_at > (select coalesce(max(built_at), "
+        ~ before_any_data() ~ ") from " ~ this ~ ")").columns[0].values()[0] %}
+    {% if since is none %}{% do return("timestamptz 'infinity'") %}{% endif %}
+    {% do return("timestamptz '" ~ since ~ "+00'") %}
+{% endmacro %}

@@ -24,6 +24,11 @@ TABLES = {
     "base_web__events": "select * exclude (built_at) from base_web__events "
                         "order by event_id, occurred_at",
     "int_web_sessions": "select * exclude (built_at) from int_web_sessions order by session_id",
+    "int_anonymous_ids_seen_with_user_ids": "select * exclude (built_at) from "
+                                            "int_anonymous_ids_seen_with_user_ids "
+                                            "order by anonymous_id, user_id",
+    "int_anonymous_ids_linked_to_customers": "select * from int_anonymous_ids_linked_to_customers "
+                                             "order by anonymous_id",
     "int_customer_activity_daily": "select * from int_customer_activity_daily "
                                    "order by customer_id, activity_day",
     "purchase_labels": "select * exclude (created_at) from purchase_labels "
@@ -53,7 +58,8 @@ def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory)
         first_sql = _compiled(root, "customer_features", "int_web_sessions")
         second = run_build(root, clean_raw)  # same warehouse: incremental models append
         assert second.summary.success, second.summary.failing
-        second_sql = _compiled(root, "customer_features", "int_web_sessions")
+        second_sql = _compiled(root, "customer_features", "int_web_sessions",
+                               "int_anonymous_ids_seen_with_user_ids")
     assert "hash(contact_id) % 4 = 0" in first_sql["customer_features"], \
         "customer_features was not built in chunks"
     assert "hash(contact_id) % 4 = 0" in second_sql["customer_features"], \
@@ -66,6 +72,10 @@ def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory)
     assert int(sessions.group(1)) > 1, "int_web_sessions was built in one chunk"
     # An incremental run sessionises its recent visitors in one pass.
     assert "hash(anonymous_id)" not in second_sql["int_web_sessions"]
+    # The identity graph's event links were recomputed from a recent time, not from scratch.
+    sightings = second_sql["int_anonymous_ids_seen_with_user_ids"]
+    assert "anti join" in sightings
+    assert "1900-01-01" not in sightings
     return second
 
 

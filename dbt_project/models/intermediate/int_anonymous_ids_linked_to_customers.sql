@@ -25,10 +25,8 @@ events_with_user as (
     select
         anonymous_id,
         user_id,
-        min(occurred_at) as occurred_at
-    from {{ ref('stg_web__events') }}
-    where user_id is not null
-    group by anonymous_id, user_id
+        first_seen_at as occurred_at
+    from {{ ref('int_anonymous_ids_seen_with_user_ids') }}
 ),
 
 by_user_id as (
