@@ -19,16 +19,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from audiences.export import file_digest, write_shipped
+from mfs.parquet import read_frame
 
 RECORDS = ("members.parquet", "control.parquet")
 
 
 def _without(path: Path, people: set[str]) -> int:
     """Rewrite one record file without `people`; returns the rows removed."""
-    frame = pd.read_parquet(path)
+    frame = read_frame(path)
     keep = ~frame["entity_id"].isin(people)
     if keep.all():
         return 0
@@ -41,15 +40,15 @@ def _without(path: Path, people: set[str]) -> int:
 def _rewrite_shipped(folder: Path, manifest: dict) -> None:
     """The shipped files again, from the (now scrubbed) records: a delta's adds and removes
     against the previous export's (already scrubbed) members."""
-    members = set(pd.read_parquet(folder / "members.parquet")["entity_id"])
+    members = set(read_frame(folder / "members.parquet")["entity_id"])
     previous = (folder.parent / manifest["previous_export_id"]
                 if manifest.get("previous_export_id") else None)
     if previous is not None and not previous.is_dir():
         previous = None
-    before = (set(pd.read_parquet(previous / "members.parquet")["entity_id"])
+    before = (set(read_frame(previous / "members.parquet")["entity_id"])
               if previous is not None else set())
     for d in manifest["destinations"]:
-        rows = pd.read_parquet(folder / "internal" / f"{d}.parquet")
+        rows = read_frame(folder / "internal" / f"{d}.parquet")
         shipped = write_shipped(d, rows, folder, manifest["mode"], previous,
                                 members - before, before - members)
         manifest["destinations"][d]["files"] = {p.name: file_digest(p) for p in shipped}

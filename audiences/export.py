@@ -33,6 +33,7 @@ from audiences.config import LEAD_MODELS, AudienceConfig, load_audience
 from audiences.selection import AudienceError, Suppression, read_candidates, select
 from mfs import paths
 from mfs.build.status import BuildNotGreenError, require_green_build
+from mfs.parquet import read_frame
 from mfs.privacy.register import Erasures
 
 AUDIT_LOG = "audit.jsonl"
@@ -75,7 +76,7 @@ def write_shipped(destination: str, rows: pd.DataFrame, folder: Path, mode: str,
     shipped = dest.write(destination, rows[rows["entity_id"].isin(adds)], folder, ".adds")
     # GA4 events cannot be taken back; GA4 audiences expire instead.
     if destination != "ga4" and previous is not None:
-        before = pd.read_parquet(previous / "internal" / f"{destination}.parquet")
+        before = read_frame(previous / "internal" / f"{destination}.parquet")
         shipped += dest.write(destination, before[before["entity_id"].isin(removes)], folder,
                               ".removes")
     return shipped
@@ -130,7 +131,7 @@ def export_audience(
     previous_manifest: dict[str, Any] = {}
     if previous is not None:
         previous_manifest = json.loads((previous / "manifest.json").read_text())
-        previous_ids = set(pd.read_parquet(previous / "members.parquet", columns=["entity_id"])
+        previous_ids = set(read_frame(previous / "members.parquet", columns=["entity_id"])
                            ["entity_id"])
     current_ids = set(treatment["entity_id"])
     adds = current_ids - previous_ids if previous_ids is not None else current_ids

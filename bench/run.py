@@ -22,6 +22,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from mfs.parquet import read_frame
+
 SCALES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 ALL_STAGES = ("generate", "validate", "build_full", "build_incremental_one_day",
               "publish_sqlite", "stock_materialize_sqlite", "publish_redis",
@@ -216,8 +218,8 @@ def _copy_models(source: Path, work: Path) -> None:
 def _same_frames(work: Path) -> bool:
     import pandas as pd
 
-    ours = pd.read_parquet(work / "training_set.parquet")
-    theirs = pd.read_parquet(work / "asof_baseline.parquet")
+    ours = read_frame(work / "training_set.parquet")
+    theirs = read_frame(work / "asof_baseline.parquet")
     try:
         pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
     except AssertionError as exc:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from mfs.featurestore.store import open_store
+from mfs.parquet import read_frame
 from training.baselines import logistic_baseline, logistic_frame
 from training.config import load_model_config
 from training.datasets import AS_OF, feature_kinds
@@ -40,7 +41,7 @@ def fit(learner: str, frame_path: Path, model: str) -> dict[str, object]:
     store = open_store()
     service = store.get_feature_service(config.feature_service)
     kinds = feature_kinds(store, service)
-    frame = pd.read_parquet(frame_path)
+    frame = read_frame(frame_path)
     labels = frame[config.label.column].astype(bool).to_numpy()
     validation = _validation_mask(frame[AS_OF])
     train = ~validation

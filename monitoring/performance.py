@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from mfs import paths
+from mfs.parquet import read_frame
 from training import card as model_card
 from training.config import canonical_name, load_model_config
 from training.metrics import MetricsInputError, evaluate
@@ -95,7 +96,7 @@ def performance_report(model: str, registry: Registry | None = None,
     report = PerformanceReport(model, auc_drop_alert)
     cards: dict[int, dict[str, Any]] = {}
     for path in history_files(model):
-        scores = pd.read_parquet(path)
+        scores = read_frame(path)
         as_of = scores["features_as_of"].iloc[0].to_pydatetime()
         version = int(scores["model_version"].iloc[0])
         if version not in cards:

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 from scipy import stats
 
 from audiences.config import LEAD_MODELS
 from mfs import paths
 from mfs.build.dbt_vars import dbt_var
+from mfs.parquet import read_frame
 
 ALPHA = 0.05
 # Conversions per model: the events its label mart counts, as (entity_id, converted_at).
@@ -143,8 +143,8 @@ def measure_export(con: duckdb.DuckDBPyConnection, folder: Path, data_end: datet
     window = int(dbt_var(window_var))
     start = datetime.fromisoformat(manifest["created_at"])
     end = start + timedelta(days=window)
-    treated = pd.read_parquet(folder / "members.parquet", columns=["entity_id"])["entity_id"]
-    control = pd.read_parquet(folder / "control.parquet", columns=["entity_id"])["entity_id"]
+    treated = read_frame(folder / "members.parquet", columns=["entity_id"])["entity_id"]
+    control = read_frame(folder / "control.parquet", columns=["entity_id"])["entity_id"]
     result = ExportUplift(manifest["audience"], manifest["export_id"], model,
                           manifest["model_version"], start.isoformat(), window, end.isoformat(),
                           data_end.isoformat() if data_end else None,

@@ -14,6 +14,7 @@ import pytest
 
 from audiences.export import export_audience
 from mfs.featurestore.store import open_store
+from mfs.parquet import read_frame
 from mfs.synthetic.generate import GenerateOptions, generate
 from serving.batch import score_all
 from tests.builds import Built, copy_build, run_build
@@ -77,7 +78,7 @@ def test_scoring_twice_gives_the_same_scores(world: ServedWorld) -> None:
     with world.environment():
         for model in MODELS:
             first, second = (score_all(model) for _ in range(2))
-            frames = [pd.read_parquet(s.parquet).drop(columns="scored_at") for s in (first,
+            frames = [read_frame(s.parquet).drop(columns="scored_at") for s in (first,
                                                                                      second)]
             pd.testing.assert_frame_equal(*frames)
             with duckdb.connect(first.warehouse, read_only=True) as con:
@@ -92,8 +93,8 @@ def test_exporting_twice_selects_the_same_people(world: ServedWorld) -> None:
         second = export_audience("high_propensity_buyers")
         delta = export_audience("high_propensity_buyers", mode="delta")
     for name in ("members.parquet", "control.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(first.folder / name),
-                                      pd.read_parquet(second.folder / name))
+        pd.testing.assert_frame_equal(read_frame(first.folder / name),
+                                      read_frame(second.folder / name))
     diff = ("adds", "removes")  # against the previous export: everyone is new to the first
     assert {k: v for k, v in first.manifest["counts"].items() if k not in diff} == {
         k: v for k, v in second.manifest["counts"].items() if k not in diff}

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mfs.parquet import read_frame
+
 REFERENCE_FILE = "reference.parquet"
 SCORE = "__score__"  # never a feature name: dbt columns are lower-case identifiers
 MAX_ROWS = 100_000
@@ -33,4 +35,4 @@ def read_reference(folder: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: this model version has no reference distribution "
                                 "(trained before drift monitoring existed); train a new version")
-    return pd.read_parquet(path)
+    return read_frame(path)

@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfs.build.dbt_vars import dbt_var
+from mfs.parquet import read_frame
 
 CUSTOMER_MODELS = ("purchase_propensity",)
 
@@ -61,7 +61,7 @@ class Treatment:
                 f"{folder} was exported at {starts_at:%Y-%m-%d %H:%M}; its {window}-day window "
                 "must close inside the data: use --end "
                 f"{starts_at + timedelta(days=window + 1):%Y-%m-%d} or later")
-        members = pd.read_parquet(folder / "members.parquet", columns=["entity_id"])
+        members = read_frame(folder / "members.parquet", columns=["entity_id"])
         return cls(folder, uplift, frozenset(members["entity_id"]), starts_at, window)
 
     def apply(self, orders: pa.Table, contact_ids: np.ndarray, rng: np.random.Generator,

@@ -11,6 +11,7 @@ import pandas as pd
 from audiences import destinations as d
 from audiences import normalize as n
 from audiences.config import load_audience
+from mfs.parquet import read_frame
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
@@ -90,4 +91,4 @@ def test_crm_and_generic_carry_ids_and_scores(tmp_path: Path) -> None:
         "customer_id,score,decile,model_version,scored_at")
     csv, parquet = d.write("generic", d.generic(people(), context()), tmp_path)
     assert csv.read_text().splitlines()[0] == "id,score,decile,model_version"
-    assert list(pd.read_parquet(parquet).columns) == ["id", "score", "decile", "model_version"]
+    assert list(read_frame(parquet).columns) == ["id", "score", "decile", "model_version"]

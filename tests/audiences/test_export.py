@@ -18,6 +18,7 @@ from audiences import normalize as n
 from audiences.config import AudienceConfig, AudienceConfigError, Selection, load_audience
 from audiences.export import export_audience
 from audiences.selection import AudienceError, holdout_draw
+from mfs.parquet import read_frame
 from tests.serving.conftest import MFS
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ def test_nobody_without_consent_or_suppressed_is_exported_and_no_pii_ships(
     extra.write_text(f"{n.sha256_hex(n.email_basic(by_hash['email_normalized']))},legal hold\n")
 
     result = export_audience(everyone(), suppression_files=[extra])
-    ids = exported_ids(result.folder) | set(pd.read_parquet(
+    ids = exported_ids(result.folder) | set(read_frame(
         result.folder / "control.parquet")["entity_id"])
     refused = set(people.loc[~people["has_marketing_consent"], "customer_id"])
     suppressed = {by_id["customer_id"], by_email["customer_id"], by_hash["customer_id"]}
@@ -92,7 +93,7 @@ def test_people_in_the_erasure_register_are_never_exported(exports: Path) -> Non
     record_request("customer_id", by_id["customer_id"])
     record_request("email", f" {by_email['email_normalized'].upper()}")
     result = export_audience(everyone())
-    ids = exported_ids(result.folder) | set(pd.read_parquet(
+    ids = exported_ids(result.folder) | set(read_frame(
         result.folder / "control.parquet")["entity_id"])
     assert not ids & {by_id["customer_id"], by_email["customer_id"]}
     assert result.manifest["counts"]["excluded"]["erased"] == 2
@@ -106,7 +107,7 @@ def test_the_manifest_counts_add_up_and_its_hashes_match_the_files(exports: Path
     assert c["selected"] == c["holdout"] + c["exported"]
     assert c["selected"] == pytest.approx(0.1 * c["eligible"], abs=1)
     assert c["exported"] == len(exported_ids(result.folder))
-    assert c["holdout"] == len(pd.read_parquet(result.folder / "control.parquet"))
+    assert c["holdout"] == len(read_frame(result.folder / "control.parquet"))
     for destination in manifest["destinations"].values():
         for name, digest in destination["files"].items():
             assert hashlib.sha256((result.folder / name).read_bytes()).hexdigest() == digest
@@ -119,7 +120,7 @@ def test_the_manifest_counts_add_up_and_its_hashes_match_the_files(exports: Path
 def test_the_holdout_is_stable_and_close_to_its_share(exports: Path) -> None:
     first = export_audience(everyone())
     second = export_audience(everyone())
-    control = [set(pd.read_parquet(r.folder / "control.parquet")["entity_id"])
+    control = [set(read_frame(r.folder / "control.parquet")["entity_id"])
                for r in (first, second)]
     assert control[0] == control[1]
     selected = first.manifest["counts"]["selected"]
@@ -128,7 +129,7 @@ def test_the_holdout_is_stable_and_close_to_its_share(exports: Path) -> None:
     assert abs(share - 0.1) < margin, share
     assert all(holdout_draw("high_propensity_buyers", e, "v1") < 0.1 for e in control[0])
     resalted = export_audience(everyone(salt="v2"))
-    assert set(pd.read_parquet(resalted.folder / "control.parquet")["entity_id"]) != control[0]
+    assert set(read_frame(resalted.folder / "control.parquet")["entity_id"]) != control[0]
 
 
 def test_delta_files_hold_exactly_the_adds_and_removes(exports: Path, tmp_path: Path) -> None:
@@ -140,14 +141,14 @@ def test_delta_files_hold_exactly_the_adds_and_removes(exports: Path, tmp_path: 
     (suppression / "optout.txt").write_text("\n".join(leaving) + "\n")
     after = export_audience(everyone(holdout_percent=0, selection=load_audience(
         "high_propensity_buyers").selection), mode="delta")
-    new = set(pd.read_parquet(after.folder / "members.parquet")["entity_id"])
+    new = set(read_frame(after.folder / "members.parquet")["entity_id"])
     assert exported_ids(after.folder, ".adds") == new - old
     assert exported_ids(after.folder, ".removes") == old - new
     assert set(leaving) <= old - new
     counts = after.manifest["counts"]
     assert (counts["adds"], counts["removes"]) == (len(new - old), len(old - new))
     # Removes for an ad platform are the rows that were uploaded for those people.
-    previous_rows = pd.read_parquet(before.folder / "internal" / "google_ads.parquet")
+    previous_rows = read_frame(before.folder / "internal" / "google_ads.parquet")
     removed_rows = previous_rows[previous_rows["entity_id"].isin(old - new)].drop(
         columns="entity_id")
     shipped = pd.read_csv(after.folder / "google_ads_customer_match.removes.csv", dtype=str)

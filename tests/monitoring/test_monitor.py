@@ -11,11 +11,11 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pytest
 
 from mfs import paths
 from mfs.featurestore.publish import publish
+from mfs.parquet import read_frame
 from tests.featurestore.conftest import feast_environment
 from tests.served import ServedWorld
 from tests.serving.conftest import MFS
@@ -155,7 +155,7 @@ def test_realised_performance_matches_the_card_and_a_broken_model_alerts(
 
     history = sorted((tmp_path / "scores" / "history" / "purchase_propensity").glob("*.parquet"))
     for path in history:  # a model that has stopped ranking anyone
-        frame = pd.read_parquet(path)
+        frame = read_frame(path)
         frame["score"] = np.random.default_rng(0).permutation(frame["score"].to_numpy())
         frame.to_parquet(path, index=False)
     degraded = subprocess.run([MFS, "monitor", "performance", "purchase-propensity", "--json"],

@@ -20,6 +20,7 @@ from audiences.export import export_audience
 from audiences.normalize import email_basic, email_google, sha256_hex
 from audiences.selection import AudienceError
 from mfs.build.build import build
+from mfs.parquet import read_frame
 from tests.builds import Built
 from tests.featurestore.conftest import feast_environment
 from tests.served import ServedWorld
@@ -76,7 +77,7 @@ def world(served_world: ServedWorld, tmp_path_factory: pytest.TempPathFactory) -
     copy = served_world.private_copy(tmp_path_factory.mktemp("forget"))
     with copy.environment():
         exported = export_audience(AUDIENCE)
-        members = pd.read_parquet(exported.folder / "members.parquet")["entity_id"].tolist()
+        members = read_frame(exported.folder / "members.parquet")["entity_id"].tolist()
     person = _person(copy.data / "warehouse.duckdb", members)
     assert person["customer_id"] in members
     return World(copy.data, copy.build, copy.env, person, exported.folder)
@@ -122,7 +123,7 @@ def _leaves(value: object) -> set[str]:
 def _cells(path: Path) -> set[str]:
     """Every value a file holds, as text (exact values: `L-2` must not match `L-21`)."""
     if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
+        frame = read_frame(path)
     elif path.suffix == ".csv":
         frame = pd.read_csv(path, dtype=str)
     elif path.suffix in (".json", ".jsonl"):
@@ -172,7 +173,7 @@ def forgotten(world: World) -> dict[str, object]:
 def test_forget_records_a_hash_and_covers_every_identifier(world: World,
                                                            forgotten: dict) -> None:
     assert forgotten["new_request"]
-    register = pd.read_parquet(world.data / "privacy" / "erasure_requests.parquet")
+    register = read_frame(world.data / "privacy" / "erasure_requests.parquet")
     assert register["subject_sha256"].tolist() == [world.person["email_key"]]
     assert str(world.person["email"]) not in register.to_csv()
     assert forgotten["subjects"] == {"contact_id": 1, "email_key": 1,

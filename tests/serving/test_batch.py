@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import serving.batch as batch_module
+from mfs.parquet import read_frame
 from tests.served import ServedWorld
 from tests.serving.conftest import MFS
 
@@ -32,7 +33,7 @@ def test_mfs_score_writes_parquet_and_the_warehouse_table(served_world: ServedWo
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    parquet = pd.read_parquet(summary["parquet"])
+    parquet = read_frame(summary["parquet"])
     table = warehouse_scores(served_world, "purchase_propensity")
     assert summary["entities"] == len(parquet) == len(table) == parquet["entity_id"].nunique()
     assert list(parquet.columns) == ["model", "entity_id", "score", "decile", "model_version",
@@ -43,7 +44,7 @@ def test_mfs_score_writes_parquet_and_the_warehouse_table(served_world: ServedWo
     # A re-run replaces the model's rows (same scores), and leaves other models' rows alone.
     previous = served_world.batch["purchase_propensity"]
     assert summary["entities"] == previous.entities
-    pd.testing.assert_series_equal(table["score"], pd.read_parquet(previous.parquet)
+    pd.testing.assert_series_equal(table["score"], read_frame(previous.parquet)
                                    .sort_values("entity_id")["score"].reset_index(drop=True))
     pd.testing.assert_frame_equal(warehouse_scores(served_world, "lead_scoring"), before_leads)
 

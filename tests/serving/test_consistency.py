@@ -19,6 +19,7 @@ import redis
 
 from mfs.featurestore.publish import publish
 from mfs.featurestore.store import open_store
+from mfs.parquet import read_frame
 from tests.conftest import require_services
 from tests.featurestore.conftest import fresh_production_env
 from tests.served import MODELS, ServedWorld
@@ -64,7 +65,7 @@ def same_value(online: object, offline: object) -> bool:
 
 
 def assert_consistent(world: ServedWorld, server: Server, model: str) -> None:
-    batch = pd.read_parquet(world.batch[model].parquet).set_index("entity_id")
+    batch = read_frame(world.batch[model].parquet).set_index("entity_id")
     assert len(batch) > 100
     online = online_scores(server, model, batch.index.tolist())
     as_of = batch["features_as_of"].iloc[0].to_pydatetime()
