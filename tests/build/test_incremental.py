@@ -53,6 +53,9 @@ def incremental_build(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("MFS_FEATURE_CHUNK_CUSTOMERS", "300")
         env.setenv("MFS_SESSION_CHUNK_EVENTS", "20000")
+        # No aggregated pass over every customer either: the second build aggregates its new
+        # snapshots chunk by chunk (test_a_second_run_... takes the one pass).
+        env.setenv("MFS_FEATURE_AGGREGATED_ROWS", "0")
         first = run_build(root, root / "raw_before")
         assert first.summary.success, first.summary.failing
         first_sql = _compiled(root, "customer_features", "int_web_sessions")
@@ -92,8 +95,15 @@ def test_incremental_equals_full_refresh(
 def test_a_second_run_on_the_same_data_changes_nothing(
     clean_build: Built, incremental_build: Built
 ) -> None:
-    again = run_build(incremental_build.root, incremental_build.raw)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MFS_FEATURE_CHUNK_CUSTOMERS", "300")
+        again = run_build(incremental_build.root, incremental_build.raw)
     assert again.summary.success
+    # The one snapshot the pre-hook dropped was aggregated for every customer in one pass,
+    # not in the four chunks of 300 customers the window pass would take.
+    compiled = _compiled(incremental_build.root, "customer_features")["customer_features"]
+    assert "history as (" in compiled
+    assert "hash(contact_id)" not in compiled
     sql = TABLES["customer_features"]
     pd.testing.assert_frame_equal(clean_build.frame(sql).reset_index(drop=True),
                                   again.frame(sql).reset_index(drop=True),

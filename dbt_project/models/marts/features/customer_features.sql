@@ -25,7 +25,13 @@
 -- The query lives in macros/customer_features.sql because it runs once per chunk of customers
 -- (var customer_features_chunk_customers, 250,000 by default): this file builds chunk 0 and
 -- the post-hook appends the rest, which keeps one pass inside DuckDB's memory limit at 1M.
-{% set chunks = customer_feature_chunk_count() %}
-{{ customer_features_query(
-    chunk=0, chunks=chunks, by_aggregation=customer_features_by_aggregation(0, chunks)
-) }}
+-- An incremental run with few new snapshot rows (var customer_features_aggregated_rows)
+-- aggregates them in one pass over every customer instead, and the post-hook adds nothing.
+{% if customer_features_in_one_pass() %}
+    {{ customer_features_query(chunk=0, chunks=1, by_aggregation=true) }}
+{% else %}
+    {% set chunks = customer_feature_chunk_count() %}
+    {{ customer_features_query(
+        chunk=0, chunks=chunks, by_aggregation=customer_features_by_aggregation(0, chunks)
+    ) }}
+{% endif %}
