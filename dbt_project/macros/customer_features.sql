@@ -355,14 +355,19 @@ select * from final
     by holds its snapshot rows' aggregates, not every row's window results: at 1M customers one
     snapshot peaked at 2.9 GB in one pass, and took 8.1-8.8 s where four chunks took 4 x 2.9 s
     (each chunk scans all the daily activity and sorts its touches again). So a pass takes up
-    to var('customer_features_aggregated_rows') snapshot rows (customers x new snapshots,
-    counting the newest built one, which the pre-hook drops and the run recomputes). The
-    post-hook then finds no new snapshot in chunks 1.. and adds nothing. -#}
+    to var('customer_features_aggregated_rows') snapshot rows: customers x the snapshots after
+    the newest one the pre-hook keeps (this runs at compile time, before the pre-hook drops the
+    previous latest day, which the calendar has usually replaced by a new one). The post-hook
+    then finds no new snapshot in chunks 1.. and adds nothing. -#}
 {% macro customer_features_in_one_pass() %}
     {% if not execute or not is_incremental() or model.resource_type == 'unit_test' %}
         {% do return(false) %}
     {% endif %}
-    {% set new_snapshots = customer_features_new_snapshots(0, 1) + 1 %}
+    {% set new_snapshots = run_query(
+        "select count(*) from " ~ ref('int_snapshot_calendar') ~ " where snapshot_at > ("
+        ~ "select coalesce(max(snapshot_at), " ~ before_any_data() ~ ") from " ~ this
+        ~ " where snapshot_at < (select max(snapshot_at) from " ~ this ~ "))")
+        .columns[0].values()[0] %}
     {% set customers = run_query("select count(*) from " ~ ref('stg_crm__contacts'))
         .columns[0].values()[0] %}
     {% do return(new_snapshots <= var('customer_features_max_aggregated_snapshots') | int
