@@ -31,7 +31,7 @@ accounts as (
 ),
 
 activity as (
-    select * from {{ ref('int_customer_activity_daily') }}
+    select * exclude (built_at) from {{ ref('int_customer_activity_daily') }}
     where {{ in_chunk('customer_id', chunk, chunks) }}
 ),
 

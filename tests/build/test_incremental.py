@@ -29,7 +29,7 @@ TABLES = {
                                             "order by anonymous_id, user_id",
     "int_anonymous_ids_linked_to_customers": "select * from int_anonymous_ids_linked_to_customers "
                                              "order by anonymous_id",
-    "int_customer_activity_daily": "select * from int_customer_activity_daily "
+    "int_customer_activity_daily": "select * exclude (built_at) from int_customer_activity_daily "
                                    "order by customer_id, activity_day",
     "purchase_labels": "select * exclude (created_at) from purchase_labels "
                        "order by customer_id, snapshot_at",

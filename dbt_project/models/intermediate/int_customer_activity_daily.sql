@@ -138,7 +138,8 @@ final as (
         cast(coalesce(max(refunds), 0) as bigint) as refunds,
         coalesce(max(refunded_usd), 0) as refunded_usd,
         cast(coalesce(max(leads_created), 0) as bigint) as leads_created,
-        max(last_visit_at) as last_visit_at
+        max(last_visit_at) as last_visit_at,
+        {{ run_started_at_utc() }} as built_at
     from stacked
     group by customer_id, activity_day
 )
