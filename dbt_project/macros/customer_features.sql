@@ -338,12 +338,10 @@ select * from final
 {#- Whether the chunk's new snapshots are few enough (at most
     var('customer_features_max_aggregated_snapshots')) to aggregate per snapshot: each joins
     every history row of its customers, so the cost grows with their number, where the window
-    pass costs the same for one snapshot or 53. A full refresh, a first build and a unit test
-    take the window pass. `new_snapshots`: the chunk's count, when already known. -#}
+    pass costs the same for one snapshot or 53 (customer_features_may_aggregate says when
+    the run may). `new_snapshots`: the chunk's count, when already known. -#}
 {% macro customer_features_by_aggregation(chunk, chunks, new_snapshots=none) %}
-    {% if not execute or not is_incremental() or model.resource_type == 'unit_test' %}
-        {% do return(false) %}
-    {% endif %}
+    {% if not customer_features_may_aggregate() %}{% do return(false) %}{% endif %}
     {% if new_snapshots is none %}
         {% set new_snapshots = customer_features_new_snapshots(chunk, chunks) %}
     {% endif %}
@@ -360,9 +358,7 @@ select * from final
     previous latest day, which the calendar has usually replaced by a new one). The post-hook
     then finds no new snapshot in chunks 1.. and adds nothing. -#}
 {% macro customer_features_in_one_pass() %}
-    {% if not execute or not is_incremental() or model.resource_type == 'unit_test' %}
-        {% do return(false) %}
-    {% endif %}
+    {% if not customer_features_may_aggregate() %}{% do return(false) %}{% endif %}
     {% set new_snapshots = run_query(
         "select count(*) from " ~ ref('int_snapshot_calendar') ~ " where snapshot_at > ("
         ~ "select coalesce(max(snapshot_at), " ~ before_any_data() ~ ") from " ~ this
@@ -370,6 +366,12 @@ select * from final
         .columns[0].values()[0] %}
     {% set customers = run_query("select count(*) from " ~ ref('stg_crm__contacts'))
         .columns[0].values()[0] %}
-    {% do return(new_snapshots <= var('customer_features_max_aggregated_snapshots') | int
+    {% do return(customer_features_by_aggregation(0, 1, new_snapshots)
         and customers * new_snapshots <= var('customer_features_aggregated_rows') | int) %}
+{% endmacro %}
+
+{#- Whether this run may aggregate per snapshot at all: an incremental run that executes
+    queries. A full refresh, a first build, parsing and a unit test take the window pass. -#}
+{% macro customer_features_may_aggregate() %}
+    {% do return(execute and is_incremental() and model.resource_type != 'unit_test') %}
 {% endmacro %}
