@@ -30,6 +30,21 @@ accounts as (
     from {{ ref('stg_crm__accounts') }}
 ),
 
+-- The profile columns, one row per contact: joined to accounts here, at the contacts' grain,
+-- not in `final`, where the planner (estimating one snapshot row) built its hash table on the
+-- snapshot rows: 6.9 s of CPU and ~3 GB per 250k-customer chunk at 1M.
+contact_profiles as materialized (
+    select
+        contacts.contact_id,
+        contacts.created_at,
+        contacts.country_code,
+        contacts.is_b2b,
+        coalesce(accounts.size_band, 'consumer') as account_size_band
+    from contacts
+    left join accounts
+        on contacts.account_id = accounts.account_id
+),
+
 activity as (
     select * exclude (built_at) from {{ ref('int_customer_activity_daily') }}
     where {{ in_chunk('customer_id', chunk, chunks) }}
@@ -215,7 +230,7 @@ final as (
             as avg_order_value_365d_usd,
         cast(snapshots.refunds_lifetime / nullif(snapshots.orders_lifetime, 0) as double)
             as refund_rate_lifetime,
-        {{ days_between('contacts.created_at', 'snapshots.snapshot_at') }}
+        {{ days_between('contact_profiles.created_at', 'snapshots.snapshot_at') }}
             as tenure_days,
         -- web engagement
         cast(snapshots.activity_day + 1 - snapshots.last_visit_day as bigint)
@@ -243,23 +258,21 @@ final as (
         coalesce(snapshots.first_touch_channel, 'none') as first_touch_channel,
         coalesce(snapshots.last_touch_channel, 'none') as last_touch_channel,
         -- profile
-        contacts.country_code,
+        contact_profiles.country_code,
         case
             when coalesce(snapshots.orders_lifetime, 0) >= 5 then 'repeat_customer'
             when coalesce(snapshots.orders_lifetime, 0) >= 1 then 'customer'
             when coalesce(snapshots.leads_lifetime, 0) >= 1 then 'lead'
             else 'subscriber'
         end as lifecycle_stage,
-        contacts.is_b2b,
-        coalesce(accounts.size_band, 'consumer') as account_size_band,
+        contact_profiles.is_b2b,
+        contact_profiles.account_size_band,
         -- bookkeeping
         {{ run_started_at_utc() }}
             as created_at
     from snapshots
-    inner join contacts
-        on snapshots.customer_id = contacts.contact_id
-    left join accounts
-        on contacts.account_id = accounts.account_id
+    inner join contact_profiles
+        on snapshots.customer_id = contact_profiles.contact_id
 )
 
 select * from final
