@@ -94,22 +94,25 @@ def _read_state(version: Path) -> tuple[list[list[str]], dict[str, SnapshotState
 
 
 def _write_changed(con: duckdb.DuckDBPyConnection, mart: str, changed: list[str],
-                   staging: Path) -> None:
-    """Write the changed snapshots' files into `staging`: one partitioned COPY (a single scan of
-    the table) when there are several, else one filtered COPY each."""
-    if len(changed) <= 2:
-        for name in changed:
-            snapshot_at = datetime.strptime(name.removesuffix(".parquet"),
-                                            SNAPSHOT_FILE_FORMAT).replace(tzinfo=UTC)
-            con.execute(f"copy (select * from main.{mart} where {SNAPSHOT_COLUMN} = ?) "
-                        f"to '{staging / name}' ({COPY_OPTIONS})", [snapshot_at])
+                   every_snapshot: bool, staging: Path) -> None:
+    """Write the changed snapshots' files into `staging`: one COPY, a single scan of the table.
+
+    A partitioned COPY of only the changed snapshots' rows, selected by `snapshot_at` (not by
+    the file name computed for every row): at 1M customers, the six changed files of
+    purchase_labels in a one-day build took 1.4 s this way and 3.8 s filtering on the name.
+    A full export (every snapshot changed) needs no filter at all.
+    """
+    if not changed:
         return
     partitions = staging / ".partitions"
-    wanted = ", ".join(f"'{n.removesuffix('.parquet')}'" for n in changed)
+    snapshots = [datetime.strptime(name.removesuffix(".parquet"), SNAPSHOT_FILE_FORMAT)
+                 .replace(tzinfo=UTC) for name in changed]
+    where = "" if every_snapshot else (
+        f"where {SNAPSHOT_COLUMN} in ({', '.join('?' for _ in snapshots)})")
     con.execute(
-        f"copy (select * from (select *, strftime({SNAPSHOT_COLUMN}, "
-        f"'{SNAPSHOT_FILE_FORMAT}') as _file from main.{mart}) where _file in ({wanted})) "
-        f"to '{partitions}' ({COPY_OPTIONS}, partition_by (_file))")
+        f"copy (select *, strftime({SNAPSHOT_COLUMN}, '{SNAPSHOT_FILE_FORMAT}') as _file "
+        f"from main.{mart} {where}) to '{partitions}' ({COPY_OPTIONS}, partition_by (_file))",
+        [] if every_snapshot else snapshots)
     for name in changed:
         written = sorted((partitions / f"_file={name.removesuffix('.parquet')}").glob("*.parquet"))
         if len(written) != 1:
@@ -140,7 +143,7 @@ def export_mart(con: duckdb.DuckDBPyConnection, out_dir: Path, mart: str) -> Exp
     for name in kept:
         os.link(previous / name, staging / name)
     changed = sorted(set(current) - set(kept))
-    _write_changed(con, mart, changed, staging)
+    _write_changed(con, mart, changed, every_snapshot=not kept, staging=staging)
     if not current:
         con.execute(f"copy (select * from main.{mart} limit 0) to '{staging / EMPTY_FILE}' "
                     f"({COPY_OPTIONS})")
