@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where snapshot_at >= (select max(snapshot_at) from {{ this }}){% endif %}",
+        pre_hook="{{ delete_newest_snapshot() }}",
         post_hook="{{ insert_customer_feature_chunks() }}"
     )
 }}

@@ -1,19 +1,34 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_newest_snapshot() }}"
+    )
+}}
 -- One row per open lead per snapshot time (every Monday plus the latest day): leads created
 -- before the snapshot whose opportunity was neither won nor lost by then. Engagement counts
 -- everything known by the snapshot, split at the lead's creation.
+--
+-- Incremental like customer_features: the pre-hook drops the newest snapshot (the previous
+-- "latest day") and the run adds the snapshots after the newest one kept; older snapshots
+-- never change. Only the new snapshots' leads' activity enters the window pass.
 with
 
 calendar as (
     select snapshot_at from {{ ref('int_snapshot_calendar') }}
+    {% if is_incremental() %}
+        where snapshot_at > (
+            select coalesce(max(built.snapshot_at), {{ before_any_data() }})
+            from {{ this }} as built
+        )
+    {% endif %}
 ),
 
 journeys as (
     select * from {{ ref('int_lead_journeys') }}
 ),
 
-activity as (
-    select * from {{ ref('int_lead_activity_daily') }}
-),
 
 spine as (
     select
@@ -26,6 +41,13 @@ spine as (
         journeys.created_at < calendar.snapshot_at
         and (journeys.won_at is null or journeys.won_at > calendar.snapshot_at)
         and (journeys.lost_at is null or journeys.lost_at > calendar.snapshot_at)
+),
+
+-- The history of the leads with a snapshot row: every lead in a full build, the new
+-- snapshots' open leads in an incremental run.
+activity as (
+    select * from {{ ref('int_lead_activity_daily') }}
+    where lead_id in (select spine.lead_id from spine)
 ),
 
 unioned as (
