@@ -1,5 +1,6 @@
--- One row per lead per day on which web activity or an ad touch of the lead became known,
--- split into what happened before and after the lead was created. Sources: the lead's own
+-- One row per lead per day on which a session (a visit or an ad touch), a pricing view or a
+-- form submit of the lead became known, split into what happened before and after the lead
+-- was created. Sources: the lead's own
 -- browsers (identity links to the lead) and, for leads of existing contacts, the contact's.
 with
 
@@ -50,6 +51,9 @@ links as (
     group by lead_id, anonymous_id
 ),
 
+-- Only the events the counts below use. The others only ever added days on which every count
+-- is zero (an event on another day than its session: 1,585 of 3.1M rows at 1M customers),
+-- which no feature reads; reading them cost 2 s of the model's 4.5 s.
 events as (
     select
         links.lead_id,
@@ -61,6 +65,7 @@ events as (
         on events.anonymous_id = links.anonymous_id
     inner join leads
         on links.lead_id = leads.lead_id
+    where events.event_name in ('pricing_view', 'form_submit')
 ),
 
 sessions as (
