@@ -1,7 +1,7 @@
 -- One row per lead per day on which a session (a visit or an ad touch), a pricing view or a
 -- form submit of the lead became known, split into what happened before and after the lead
--- was created. Sources: the lead's own
--- browsers (identity links to the lead) and, for leads of existing contacts, the contact's.
+-- was created. Sources: the lead's own browsers (identity links to the lead) and, for leads
+-- of existing contacts, the contact's.
 with
 
 leads as (
@@ -53,7 +53,7 @@ links as (
 
 -- Only the events the counts below use. The others only ever added days on which every count
 -- is zero (an event on another day than its session: 1,585 of 3.1M rows at 1M customers),
--- which no feature reads; reading them cost 2 s of the model's 4.5 s.
+-- which no feature reads. Reading them made the model 3.5-4.7 s alone at 1M, against 2.5 s.
 events as (
     select
         links.lead_id,

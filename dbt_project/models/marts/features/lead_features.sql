@@ -18,17 +18,13 @@ with
 calendar as (
     select snapshot_at from {{ ref('int_snapshot_calendar') }}
     {% if is_incremental() %}
-        where snapshot_at > (
-            select coalesce(max(built.snapshot_at), {{ before_any_data() }})
-            from {{ this }} as built
-        )
+        where snapshot_at > {{ newest_snapshot_built() }}
     {% endif %}
 ),
 
 journeys as (
     select * from {{ ref('int_lead_journeys') }}
 ),
-
 
 spine as (
     select
