@@ -100,7 +100,11 @@ def _write_changed(con: duckdb.DuckDBPyConnection, mart: str, changed: list[str]
     A partitioned COPY of only the changed snapshots' rows, selected by `snapshot_at` (not by
     the file name computed for every row): at 1M customers, the six changed files of
     purchase_labels in a one-day build took 1.4 s this way and 3.8 s filtering on the name.
-    A full export (every snapshot changed) needs no filter at all.
+    The `in` list alone prunes nothing (DuckDB scans all 322 row groups of customer_features at
+    1M customers), so a range around the changed snapshots comes with it: incremental marts
+    append new snapshots at the end, and the range skips the row groups before them (the COPY
+    of two new snapshots of 1M customers, three alternating runs: 5.3 / 6.1 / 3.5 s with the
+    list alone, 3.9 / 3.4 / 2.6 s with the range). A full export needs no filter at all.
     """
     if not changed:
         return
@@ -108,11 +112,12 @@ def _write_changed(con: duckdb.DuckDBPyConnection, mart: str, changed: list[str]
     snapshots = [datetime.strptime(name.removesuffix(".parquet"), SNAPSHOT_FILE_FORMAT)
                  .replace(tzinfo=UTC) for name in changed]
     where = "" if every_snapshot else (
-        f"where {SNAPSHOT_COLUMN} in ({', '.join('?' for _ in snapshots)})")
+        f"where {SNAPSHOT_COLUMN} between ? and ? "
+        f"and {SNAPSHOT_COLUMN} in ({', '.join('?' for _ in snapshots)})")
     con.execute(
         f"copy (select *, strftime({SNAPSHOT_COLUMN}, '{SNAPSHOT_FILE_FORMAT}') as _file "
         f"from main.{mart} {where}) to '{partitions}' ({COPY_OPTIONS}, partition_by (_file))",
-        [] if every_snapshot else snapshots)
+        [] if every_snapshot else [min(snapshots), max(snapshots), *snapshots])
     for name in changed:
         written = sorted((partitions / f"_file={name.removesuffix('.parquet')}").glob("*.parquet"))
         if len(written) != 1:

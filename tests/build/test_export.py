@@ -102,6 +102,24 @@ def test_only_changed_and_new_snapshots_are_rewritten(
     assert sorted(p.name for p in versions.iterdir()) == ["2", "2.json", "3", "3.json"]
 
 
+def test_changed_snapshots_around_an_unchanged_one_are_written_and_it_is_kept(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The COPY selects the changed snapshots by a range around them and a list: the unchanged
+    snapshot inside the range keeps its file, the two outside it get their new rows."""
+    features, mart = _first_export(warehouse, tmp_path)
+    before = _inodes(mart)
+    first, middle, last = MONDAYS
+    warehouse.execute(f"update main.{MART} set net_revenue_30d_usd = -1 "
+                      "where snapshot_at in (?, ?)", [first, last])
+    assert _export(warehouse, features) == (2, 1)
+    after = _inodes(mart)
+    assert after[snapshot_file_name(middle)] == before[snapshot_file_name(middle)]
+    rows = _query(f"select snapshot_at, count(*) filter (where net_revenue_30d_usd = -1), "
+                  f"count(*) from read_parquet('{mart}') group by 1 order by 1")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(first, 3, 3), (middle, 0, 3), (last, 3, 3)]
+
+
 def test_changes_that_cancel_in_a_plain_xor_of_row_hashes_are_seen(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
