@@ -374,8 +374,9 @@ def build_phase_lines(stages: list[dict[str, object]]) -> list[str]:
     if not builds:
         return []
     lines = ["", "## Build phases", "",
-             "The rest is the process start, the raw layout and schema checks, and the "
-             "rejected-rows summary.", "",
+             "Call seconds exclude the interpreter's start and imports; the rest is the raw "
+             "layout and schema checks, source freshness when checked, and the rejected-rows "
+             "summary.", "",
              "| stage | call seconds | dbt build | export | rest |", "|---|---:|---:|---:|---:|"]
     for r in builds:
         call, dbt, export = (float(r[k]) for k in ("call_seconds", "dbt_seconds",

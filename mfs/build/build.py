@@ -26,8 +26,8 @@ class BuildSummary:
     warehouse: str
     success: bool = False
     seconds: float = 0.0
-    # The `dbt build` invocation alone; the rest of `seconds` is start-up, source checks, the
-    # rejected-rows summary and the export.
+    # The `dbt build` invocation alone; the rest of `seconds` is the raw layout and schema
+    # checks, source freshness, the rejected-rows summary and the export.
     dbt_seconds: float = 0.0
     stage_failed: str | None = None
     models: dict[str, int] = field(default_factory=dict)

@@ -106,7 +106,7 @@ def test_changed_snapshots_around_an_unchanged_one_are_written_and_it_is_kept(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     """The COPY selects the changed snapshots by a range around them and a list: the unchanged
-    snapshot inside the range keeps its file, the two outside it get their new rows."""
+    snapshot inside the range keeps its file, the two at its ends get their new rows."""
     features, mart = _first_export(warehouse, tmp_path)
     before = _inodes(mart)
     first, middle, last = MONDAYS
