@@ -60,15 +60,16 @@ def epoch_day(ts: datetime) -> int:
     return int(ts.timestamp() // 86400)
 
 
-def compiled_one_day_query(data: Path) -> str:
+def compiled_one_day_query(run_results: Path) -> str:
     """customer_features' query as the last build ran it: it must be the aggregated path."""
-    results = json.loads((data / "dbt" / "target" / "run_results.json").read_text())
+    results = json.loads(run_results.read_text())
     node = next(r for r in results["results"]
                 if r["unique_id"] == "model.marketing_feature_store.customer_features")
     sql = node["compiled_code"]
-    if "history as (" not in sql:
-        sys.exit(f"{data}: the last build did not aggregate customer_features' new snapshots; "
-                 "run the benchmark's build_incremental_one_day stage first")
+    if "history as (" not in sql or "hash(contact_id)" in sql:
+        sys.exit(f"{run_results}: the last build did not aggregate customer_features' new "
+                 "snapshots in one pass; run the benchmark's build_incremental_one_day stage "
+                 "first")
     return sql[sql.index("with\n"):]
 
 
@@ -216,15 +217,10 @@ def differences(con: duckdb.DuckDBPyConnection, table: str, base: datetime) -> d
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("bench/work/1m/data"))
-    parser.add_argument("--label", default="1m")
-    parser.add_argument("--repeats", type=int, default=2)
-    args = parser.parse_args()
-    aggregated_sql = compiled_one_day_query(args.data)
-    con = duckdb.connect(str(args.data / "warehouse.duckdb"), read_only=True)
+def compare(warehouse: Path, run_results: Path, repeats: int) -> dict[str, object]:
+    """Both queries timed `repeats` times each, alternately, and compared with the build's rows."""
+    aggregated_sql = compiled_one_day_query(run_results)
+    con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("set memory_limit = '8GB'; set preserve_insertion_order = false; "
                 "set TimeZone = 'UTC'")
     newest_run, = con.sql("select max(created_at) from customer_features").fetchall()[0]
@@ -237,16 +233,13 @@ def main() -> None:
     carried = carried_query(aggregated, count_features(con), base,
                             epoch_day(new_snapshots[-1]) - 1)
     seconds: dict[str, list[float]] = {"aggregated": [], "carried": []}
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         for name, sql in (("aggregated", aggregated), ("carried", carried)):
             started = time.perf_counter()
             con.execute(f"create or replace temp table {name} as {sql}")
             seconds[name].append(round(time.perf_counter() - started, 2))
             print(f"{name:>10}: {seconds[name][-1]:6.2f} s", flush=True)
-    result = {
-        "run": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": shlex.join(["python", "-m", "bench.carry_forward", *sys.argv[1:]]),
-        "machine": machine(),
+    return {
         "base_snapshot": base.isoformat(),
         "new_snapshots": [s.isoformat() for s in new_snapshots],
         "rows": con.sql("select count(*) from carried").fetchall()[0][0],
@@ -254,6 +247,22 @@ def main() -> None:
         # Both best times of the same run: how many times faster the carried query is.
         "speedup": round(min(seconds["aggregated"]) / min(seconds["carried"]), 2),
         "differences_from_the_build": {name: differences(con, name, base) for name in seconds},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("bench/work/1m/data"))
+    parser.add_argument("--label", default="1m")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    result = {
+        "run": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": shlex.join(["python", "-m", "bench.carry_forward", *sys.argv[1:]]),
+        "machine": machine(),
+        **compare(args.data / "warehouse.duckdb",
+                  args.data / "dbt" / "target" / "run_results.json", args.repeats),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"{args.label}-carry-forward"
