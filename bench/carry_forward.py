@@ -9,8 +9,9 @@ benchmark's one-day stage leaves, into temporary tables, and both are compared w
 that build stored.
 
 The carried query is a prototype, not a model: it recovers totals the mart does not publish
-(gross revenue over 365 days, lifetime refunds and leads) from the published ratios and keeps
-the stored first touch, so docs/scaling.md lists what it would need to be exact. Usage, after
+(gross revenue over 365 days, lifetime refunds and leads) from what it publishes (the ratios
+and the lifecycle stage) and keeps the stored first touch, so docs/scaling.md lists what it
+would need to be exact. Usage, after
 `python -m bench.run --scale 1m --stages generate,build_full,build_incremental_one_day`:
 
     python -m bench.carry_forward [--data bench/work/1m/data] [--label 1m] [--repeats 2]
