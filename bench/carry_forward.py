@@ -221,34 +221,34 @@ def differences(con: duckdb.DuckDBPyConnection, table: str, base: datetime) -> d
 def compare(warehouse: Path, run_results: Path, repeats: int) -> dict[str, object]:
     """Both queries timed `repeats` times each, alternately, and compared with the build's rows."""
     aggregated_sql = compiled_one_day_query(run_results)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    con.execute("set memory_limit = '8GB'; set preserve_insertion_order = false; "
-                "set TimeZone = 'UTC'")
-    newest_run, = con.sql("select max(created_at) from customer_features").fetchall()[0]
-    base, = con.sql("select max(snapshot_at) from customer_features "
-                    f"where created_at < timestamptz '{newest_run.isoformat()}'").fetchall()[0]
-    new_snapshots = [r[0] for r in con.sql(
-        "select distinct snapshot_at from customer_features "
-        f"where snapshot_at > timestamptz '{base.isoformat()}' order by 1").fetchall()]
-    aggregated = with_calendar_after(aggregated_sql, base)
-    carried = carried_query(aggregated, count_features(con), base,
-                            epoch_day(new_snapshots[-1]) - 1)
-    seconds: dict[str, list[float]] = {"aggregated": [], "carried": []}
-    for _ in range(repeats):
-        for name, sql in (("aggregated", aggregated), ("carried", carried)):
-            started = time.perf_counter()
-            con.execute(f"create or replace temp table {name} as {sql}")
-            seconds[name].append(round(time.perf_counter() - started, 2))
-            print(f"{name:>10}: {seconds[name][-1]:6.2f} s", flush=True)
-    return {
-        "base_snapshot": base.isoformat(),
-        "new_snapshots": [s.isoformat() for s in new_snapshots],
-        "rows": con.sql("select count(*) from carried").fetchall()[0][0],
-        "seconds": seconds,
-        # Both best times of the same run: how many times faster the carried query is.
-        "speedup": round(min(seconds["aggregated"]) / min(seconds["carried"]), 2),
-        "differences_from_the_build": {name: differences(con, name, base) for name in seconds},
-    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set memory_limit = '8GB'; set preserve_insertion_order = false; "
+                    "set TimeZone = 'UTC'")
+        newest_run, = con.sql("select max(created_at) from customer_features").fetchall()[0]
+        base, = con.sql("select max(snapshot_at) from customer_features "
+                        f"where created_at < timestamptz '{newest_run.isoformat()}'").fetchall()[0]
+        new_snapshots = [r[0] for r in con.sql(
+            "select distinct snapshot_at from customer_features "
+            f"where snapshot_at > timestamptz '{base.isoformat()}' order by 1").fetchall()]
+        aggregated = with_calendar_after(aggregated_sql, base)
+        carried = carried_query(aggregated, count_features(con), base,
+                                epoch_day(new_snapshots[-1]) - 1)
+        seconds: dict[str, list[float]] = {"aggregated": [], "carried": []}
+        for _ in range(repeats):
+            for name, sql in (("aggregated", aggregated), ("carried", carried)):
+                started = time.perf_counter()
+                con.execute(f"create or replace temp table {name} as {sql}")
+                seconds[name].append(round(time.perf_counter() - started, 2))
+                print(f"{name:>10}: {seconds[name][-1]:6.2f} s", flush=True)
+        return {
+            "base_snapshot": base.isoformat(),
+            "new_snapshots": [s.isoformat() for s in new_snapshots],
+            "rows": con.sql("select count(*) from carried").fetchall()[0][0],
+            "seconds": seconds,
+            # Both best times of the same run: how many times faster the carried query is.
+            "speedup": round(min(seconds["aggregated"]) / min(seconds["carried"]), 2),
+            "differences_from_the_build": {name: differences(con, name, base) for name in seconds},
+        }
 
 
 def main() -> None:
