@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import pandas as pd
 from audiences import destinations as dest
 from audiences.config import LEAD_MODELS, AudienceConfig, load_audience
 from audiences.selection import AudienceError, Suppression, read_candidates, select
-from mfs import paths
+from mfs import clock, paths
 from mfs.build.status import BuildNotGreenError, require_green_build
 from mfs.parquet import read_frame
 from mfs.privacy.register import Erasures
@@ -90,6 +90,16 @@ def previous_export(audience: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def _unused_id(root: Path, export_id: str) -> str:
+    """`export_id`, or with a counter when a fixed clock (MFS_NOW) made that id already: ids
+    still sort in the order the exports were made."""
+    taken = {p.name for p in root.iterdir()}
+    if export_id not in taken:
+        return export_id
+    return next(f"{export_id}-{n:03d}" for n in range(2, 10_000)
+                if f"{export_id}-{n:03d}" not in taken)
+
+
 def export_audience(
     audience: str | AudienceConfig,
     *,
@@ -105,7 +115,7 @@ def export_audience(
         require_green_build(paths.features_dir())
     except BuildNotGreenError as exc:
         raise AudienceError(f"not exporting {config.name}: {exc}") from exc
-    now = now or datetime.now(UTC)
+    now = now or clock.now()  # the filters' and GA4's windows count back from it
     files = sorted(p for p in suppression_dir().glob("*") if p.is_file()) \
         if suppression_dir().is_dir() else []
     suppression = Suppression.from_files([*files, *(suppression_files or [])])
@@ -175,6 +185,8 @@ def export_audience(
 
     root = exports_dir() / config.name
     root.mkdir(parents=True, exist_ok=True)
+    export_id = _unused_id(root, export_id)
+    manifest["export_id"] = export_id
     staged = root / f".staging-{export_id}-{os.getpid()}"
     try:
         (staged / "internal").mkdir(parents=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -10,10 +11,19 @@ import pytest
 
 from mfs.synthetic.generate import GenerateOptions, GenerateSummary, generate
 from tests.builds import Built, run_build
+from tests.clock import SUITE_NOW, frozen_clock
 from tests.served import served_world  # noqa: F401  (a session fixture shared by packages)
 
 END = date(2026, 6, 30)
 SMALL = 1000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock() -> Iterator[None]:
+    """Every test, and every mfs or dbt process a test starts, sees the same "now" (`MFS_NOW`);
+    tests of the clock itself set their own with `tests.clock.frozen_clock`."""
+    with frozen_clock(SUITE_NOW):
+        yield
 
 
 def make_raw(root: Path, **kwargs: object) -> GenerateSummary:

@@ -14,13 +14,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The reference time for "in the future": the build's start, or var('reference_time'). -#}
+{#- "Now" for the build: what may not lie in the future, the cap on the latest snapshot and the
+    time source freshness is measured at. var('reference_time'), else env MFS_NOW (the clock
+    the Python stages read too: mfs/clock.py), else the build's start. -#}
 {% macro reference_time() -%}
-    {%- if var('reference_time', none) -%}
-        timestamptz '{{ var("reference_time") }}'
+    {%- set now = var('reference_time', none) or env_var('MFS_NOW', '') -%}
+    {%- if now -%}
+        timestamptz '{{ now }}'
     {%- else -%}
         {{ run_started_at_utc() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The midnight (UTC) at or before reference_time(), as a DATE: the last complete day ends
+    there, and no snapshot may be later. -#}
+{% macro last_complete_day_end() -%}
+    cast(date_trunc('day', {{ reference_time() }} at time zone 'UTC') as date)
 {%- endmacro %}
 
 {% macro timestamp_problem(column, table, required=true) -%}

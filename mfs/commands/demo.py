@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import typer
 
-from mfs import paths
+from mfs import clock, paths
 from mfs.build.build import build
 from mfs.commands.build import print_summary
 from mfs.commands.output import console
@@ -33,7 +32,7 @@ def demo_command(
     """
     started = time.perf_counter()
     summary = generate(GenerateOptions(out=paths.raw_dir(), customers=customers, seed=seed,
-                                       end=datetime.now(UTC).date(), truth_out=paths.truth_dir()))
+                                       end=clock.today(), truth_out=paths.truth_dir()))
     console.print(f"[bold]1. generate[/]  {sum(summary.rows.values()):,} raw rows in "
                   f"{summary.seconds:.1f}s -> {summary.out}")
     report = validate_directory(paths.raw_dir())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mfs import paths
+from mfs import clock, paths
 from mfs.commands.output import console, emit_json, fail
 from mfs.synthetic.generate import GenerateOptions, generate
 
@@ -20,7 +20,8 @@ def generate_command(
     days: int = typer.Option(365, "--days", help="Days of history, ending at --end."),
     seed: int = typer.Option(42, "--seed", help="Random seed; same seed and --end = same bytes."),
     end: str = typer.Option(
-        None, "--end", help="Exclusive end date (YYYY-MM-DD, UTC). Default: today."
+        None, "--end", help="Exclusive end date (YYYY-MM-DD, UTC): data runs to the midnight "
+        "that starts it, never later than now. Default: today."
     ),
     out: Path = typer.Option(None, "--out", help="Output directory. Default: $MFS_RAW_DIR "
                              "or data/raw."),
@@ -50,7 +51,7 @@ def generate_command(
       mfs generate --end 2026-08-15 --uplift 0.3 --treatment-export EXPORT_FOLDER
     """
     try:
-        end_date = date.fromisoformat(end) if end else datetime.now(UTC).date()
+        end_date = date.fromisoformat(end) if end else clock.today()
     except ValueError:
         fail(f"--end must be a date like 2026-06-30, got {end!r}")
     out_dir = out or paths.raw_dir()

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from mfs import clock
 from mfs.contract.files import RawFile, RawLayout, discover
 from mfs.contract.schema import TABLES_BY_NAME, Column, Table
 
@@ -341,14 +342,13 @@ def validate_table(
 def validate_directory(directory: Path, reference_time: datetime | None = None) -> ValidationReport:
     """Validate every contract table found in `directory`.
 
-    `reference_time` is "now" for the future-timestamp rule; it defaults to the current time.
+    `reference_time` is "now" for the future-timestamp rule; it defaults to `mfs.clock.now()`,
+    the time the build's own future checks use.
     """
     layout = discover(directory)
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    ref = (
-        f"timestamptz {_lit(reference_time.isoformat())}" if reference_time else "now()"
-    )
+    ref = f"timestamptz {_lit((reference_time or clock.now()).isoformat())}"
     parents = _parent_keys_sql(con, layout)
     reports: list[TableReport] = []
     for name, tbl in TABLES_BY_NAME.items():

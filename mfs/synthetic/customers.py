@@ -414,6 +414,9 @@ def _web(
     known = all_time >= identified_at[all_person, all_device]
     has_geo = rng.random(all_person.size) < 0.97
     order = np.argsort(all_time, kind="stable")
+    # A session that starts late on the last day runs past the export's end: its later events
+    # belong to a day the export does not cover (and may not have happened yet).
+    order = order[all_time[order] < cal.end_micros]
     o_person, o_device, o_sess = all_person[order], all_device[order], all_sess[order]
     o_paid, o_email = all_paid_first[order], all_email_first[order]
     plat_idx = ads.platform_index(platform)

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from mfs import clock
 from mfs.contract.schema import TABLES_BY_NAME
 from mfs.synthetic import dirty as dirt
 from mfs.synthetic import people
@@ -47,7 +48,7 @@ class GenerateOptions:
     customers: int = 1000
     days: int = 365
     seed: int = 42
-    end: date = field(default_factory=date.today)
+    end: date = field(default_factory=clock.today)  # exclusive: data stops at its midnight
     dirty: bool = False
     format: str = "parquet"
     truth_out: Path | None = None
@@ -128,6 +129,11 @@ def generate(opts: GenerateOptions,
         raise ValueError("need at least 1 customer and 35 days (one label window plus a week)")
     started = time.perf_counter()
     cal = Calendar(opts.end, opts.days)
+    now = clock.now()
+    if cal.end_micros > int(now.timestamp() * 1_000_000):
+        raise ValueError(f"--end {opts.end.isoformat()} is after now ({now:%Y-%m-%d %H:%M} UTC): "
+                         "an export cannot hold what has not happened yet; the latest end is "
+                         f"{now.date().isoformat()} (data through the day before)")
     out, truth_dir = Path(opts.out), opts.truth_dir
     for directory in (out, truth_dir):
         directory.mkdir(parents=True, exist_ok=True)

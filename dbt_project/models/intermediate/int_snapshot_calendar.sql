@@ -1,12 +1,15 @@
 -- One row per feature snapshot time (var snapshot_cadence: 'weekly', the default, or 'daily'):
 -- every Monday 00:00 UTC from the first day of data (or
--- var('snapshot_start')) to the latest day, plus the latest day itself (the midnight after the
--- newest web event or order, or var('snapshot_end')). Both ends are anchored in the data, not in
--- "today minus N days", so a new day of data adds snapshots and never moves or drops old ones:
--- that is what lets customer_features be incremental.
+-- var('snapshot_start')) to the latest day, plus the latest day itself: the midnight after the
+-- newest web event or order (or var('snapshot_end')), but never after the last midnight at or
+-- before the build's reference time. A snapshot summarises the complete days before it, so on
+-- data that runs up to "now" the latest snapshot is today's midnight and today's events wait
+-- for tomorrow's. Both ends are anchored in the data, not in "today minus N days", so a new day
+-- of data adds snapshots and never moves or drops old ones: that is what lets customer_features
+-- be incremental.
 with
 
-latest as (
+data_end as (
     {% if var('snapshot_end') %}
         select cast('{{ var("snapshot_end") }}' as date) as end_day
     {% else %}
@@ -17,6 +20,11 @@ latest as (
             select max(ordered_at) from {{ ref('stg_crm__orders') }}
         )
     {% endif %}
+),
+
+latest as (
+    select least(data_end.end_day, {{ last_complete_day_end() }}) as end_day
+    from data_end
 ),
 
 earliest as (
