@@ -23,6 +23,9 @@ def validate_command(
 
     Reports, per table, rows read, rows valid and each violation class with its count and a few
     example row numbers (1-based data rows). Optional tables that are absent are listed as such.
+    CSV files are read as RFC 4180 UTF-8 unless DIR/_csv.yml declares another delimiter, quote,
+    encoding or no header for their table (docs/data-contract.md, "CSV files"). Exit 1 on any
+    violation, 2 when DIR or its _csv.yml cannot be read.
 
     Examples:
 

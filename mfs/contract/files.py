@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from mfs.contract.reader import CsvDialect, CsvReadError, load_dialects
 from mfs.contract.schema import TABLES
 
 FORMATS = ("parquet", "csv")
@@ -19,6 +20,7 @@ class RawFile:
     table: str
     path: Path
     format: str  # "parquet" | "csv"
+    dialect: CsvDialect = field(default_factory=CsvDialect)  # how a CSV is read
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,21 @@ class RawLayout:
 
 
 def discover(directory: Path) -> RawLayout:
-    """Map a raw directory onto the contract: `<table>.parquet` or `<table>.csv` per table."""
+    """Map a raw directory onto the contract: `<table>.parquet` or `<table>.csv` per table, each
+    CSV with its dialect (`_csv.yml`, mfs/contract/reader.py)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RawLayoutError(f"raw directory {directory} does not exist or is not a directory")
+    try:
+        dialects = load_dialects(directory, [t.name for t in TABLES])
+    except CsvReadError as exc:
+        raise RawLayoutError(str(exc)) from exc
     files: dict[str, RawFile] = {}
     known: set[str] = set()
     for table in TABLES:
         found = [
-            RawFile(table.name, directory / f"{table.name}.{fmt}", fmt)
+            RawFile(table.name, directory / f"{table.name}.{fmt}", fmt,
+                    dialects.get(table.name, CsvDialect()))
             for fmt in FORMATS
             if (directory / f"{table.name}.{fmt}").is_file()
         ]

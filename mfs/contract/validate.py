@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from mfs import clock
 from mfs.contract.files import RawFile, RawLayout, discover
+from mfs.contract.reader import CsvReadError, csv_columns, explain, reader_sql
 from mfs.contract.schema import TABLES_BY_NAME, Column, Table
 
 EXAMPLES = 5
@@ -97,8 +98,10 @@ def _lit(text: str) -> str:
 def open_relation(con: duckdb.DuckDBPyConnection, raw: RawFile) -> tuple[str, dict[str, str]]:
     """A table expression over the file with a 1-based `__row`, and its physical column types.
 
-    CSV is read as text on purpose: parsing is the contract's job, so that a bad value becomes
-    a counted violation instead of a reader error or a silently guessed type.
+    CSV is read as text on purpose, with its table's explicit dialect (mfs/contract/reader.py,
+    the build reads it the same way): parsing is the contract's job, so that a bad value
+    becomes a counted violation instead of a reader error or a silently guessed type.
+    Raises CsvReadError (file, line, what was expected) for a CSV its dialect cannot read.
     """
     path = _lit(str(raw.path))
     if raw.format == "parquet":
@@ -109,16 +112,26 @@ def open_relation(con: duckdb.DuckDBPyConnection, raw: RawFile) -> tuple[str, di
         described = con.execute(f"describe select * from read_parquet({_lit(str(raw.path))})")
         types = {row[0]: row[1] for row in described.fetchall()}
         return sql, types
-    header = con.execute(
-        f"select * from read_csv({_lit(str(raw.path))}, header=true, all_varchar=true) limit 0"
-    ).description
-    names = [d[0] for d in header]
-    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in names) + "}"
-    sql = (
-        f"(select *, row_number() over () as __row from read_csv({path}, header=true, "
-        f"columns={columns}, auto_detect=false))"
-    )
+    tbl = TABLES_BY_NAME[raw.table]
+    names = csv_columns(con, raw.path, raw.dialect, [c.name for c in tbl.columns], raw.table)
+    reader = reader_sql(raw.path, raw.dialect, names)
+    sql = f"(select *, row_number() over () as __row from {reader})"
     return sql, dict.fromkeys(names, "VARCHAR")
+
+
+def scan_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, relation: str) -> None:
+    """Read a whole CSV once (its rows, not its values), so that a ragged or mis-encoded line
+    anywhere is a CsvReadError naming it, before anything else reads the file."""
+    try:
+        con.execute(f"select count(*) from {relation}").fetchall()
+    except duckdb.Error as exc:
+        raise CsvReadError(explain(exc, raw.path, raw.dialect, raw.table)) from exc
+
+
+def _unreadable(raw: RawFile, exc: Exception) -> Violation:
+    message = str(exc) if isinstance(exc, CsvReadError) else (
+        f"{raw.path}: cannot be read as {raw.format}: {exc}")
+    return Violation(raw.table, None, "unreadable_file", 1, message)
 
 
 def _typed_expr(col: Column, physical: str) -> str:
@@ -218,7 +231,12 @@ def _parent_keys_sql(con: duckdb.DuckDBPyConnection, layout: RawLayout) -> dict[
         raw = layout.files.get(tname)
         if raw is None:
             continue
-        rel, types = open_relation(con, raw)
+        try:
+            rel, types = open_relation(con, raw)
+            if raw.format == "csv":
+                scan_csv(con, raw, rel)
+        except (duckdb.Error, CsvReadError):
+            continue  # reported as the parent's own unreadable_file; no reference check
         if cname not in types:
             continue
         col = TABLES_BY_NAME[tname].column(cname)
@@ -274,10 +292,11 @@ def directory_schema_violations(layout: RawLayout) -> list[Violation]:
             if tbl is None:
                 continue
             try:
-                _, types = open_relation(con, raw)
-            except duckdb.Error as exc:
-                found.append(Violation(name, None, "unreadable_file", 1,
-                                       f"{raw.path}: cannot be read as {raw.format}: {exc}"))
+                relation, types = open_relation(con, raw)
+                if raw.format == "csv":
+                    scan_csv(con, raw, relation)
+            except (duckdb.Error, CsvReadError) as exc:
+                found.append(_unreadable(raw, exc))
                 continue
             found.extend(schema_violations(tbl, raw, types, text_is_parsed=True))
     return found
@@ -290,10 +309,11 @@ def validate_table(
     report = TableReport(tbl.name, str(raw.path), raw.format)
     try:
         rel, types = open_relation(con, raw)
-    except duckdb.Error as exc:
+        if raw.format == "csv":
+            scan_csv(con, raw, rel)
+    except (duckdb.Error, CsvReadError) as exc:
         report.status = "unreadable"
-        report.violations.append(Violation(tbl.name, None, "unreadable_file", 1,
-                                           f"{raw.path}: cannot be read as {raw.format}: {exc}"))
+        report.violations.append(_unreadable(raw, exc))
         return report
     report.violations.extend(schema_violations(tbl, raw, types))
     rules: list[_Rule] = []
