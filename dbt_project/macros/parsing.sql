@@ -4,14 +4,35 @@
     coalesce(rule_1, rule_2, ...) and the first failing rule names the row's reason.
 -#}
 
-{#- Parse a raw timestamp. CSV text must carry a zone; naive text is never assumed UTC. -#}
+{#- Parse a raw timestamp, by how the file stores it: a zoned timestamp as it is; text only
+    when it ends in a time of day and a zone (a date alone, `2025-03-01`, or a naive time is
+    never assumed to be UTC); a naive TIMESTAMP or a DATE not at all. Rows left null by this
+    are quarantined by timestamp_problem() as `timestamp_without_timezone`, the class
+    `mfs validate` reports for them (mfs/contract/validate.py uses the same pattern). -#}
 {% macro parse_timestamp(column, table) -%}
-    {%- if raw_format(table) == 'csv' -%}
-        case when regexp_matches(trim({{ column }}), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    {%- set type = raw_type(table, column) -%}
+    {%- if type == 'TIMESTAMP WITH TIME ZONE' -%}
+        {{ column }}
+    {%- elif type == 'VARCHAR' -%}
+        case when regexp_matches(trim({{ column }}), '{{ zoned_time_pattern() }}')
              then try_cast(trim({{ column }}) as timestamptz) end
     {%- else -%}
-        try_cast({{ column }} as timestamptz)
+        cast(null as timestamptz)
     {%- endif -%}
+{%- endmacro %}
+
+{#- A time of day followed by a zone designator (Z or an offset) at the end of the text. -#}
+{% macro zoned_time_pattern() -%}
+    [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$
+{%- endmacro %}
+
+{#- The DuckDB type of a raw column (`source.x` names column x) as the file stores it. -#}
+{% macro raw_type(table, column) -%}
+    {%- if not execute -%}{%- do return('TIMESTAMP WITH TIME ZONE') -%}{%- endif -%}
+    {%- set name = column.split('.')[-1] -%}
+    {%- set found = run_query("select data_type from information_schema.columns where "
+        ~ "table_schema = 'raw' and table_name = '" ~ table ~ "' and column_name = '" ~ name ~ "'") -%}
+    {%- do return(found.columns[0].values()[0] if found.rows | length else 'VARCHAR') -%}
 {%- endmacro %}
 
 {#- "Now" for the build: what may not lie in the future, the cap on the latest snapshot and the
@@ -37,10 +58,12 @@
         {% if required -%}
         when {{ column }} is null then 'missing_{{ column }}'
         {% endif -%}
-        {% if raw_format(table) == 'csv' -%}
+        {% if raw_type(table, column) == 'VARCHAR' -%}
         when {{ column }} is not null
-             and not regexp_matches(trim({{ column }}), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+             and not regexp_matches(trim({{ column }}), '{{ zoned_time_pattern() }}')
             then 'timestamp_without_timezone'
+        {% elif raw_type(table, column) != 'TIMESTAMP WITH TIME ZONE' -%}
+        when {{ column }} is not null then 'timestamp_without_timezone'
         {% endif -%}
         when {{ column }} is not null and {{ parse_timestamp(column, table) }} is null
             then 'unparseable_{{ column }}'

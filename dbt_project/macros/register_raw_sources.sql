@@ -4,8 +4,7 @@
     <raw_dir>/_csv.yml, never sniffed; staging parses the text), or, for an optional table with
     no file, an empty view typed from the source's YAML columns.
     Runs on-run-start, so `dbt build` from the repo root needs no other set-up.
-    raw._files records what was found and how it is read; staging asks it which tables came as
-    CSV. The CSV reader is the one `mfs validate` uses (mfs/contract/reader.py), option for
+    raw._files records what was found and how it is read. The CSV reader is the one `mfs validate` uses (mfs/contract/reader.py), option for
     option; tests/contract/test_csv_dialects.py compares the two.
 -#}
 {% macro register_raw_sources() %}
@@ -91,11 +90,3 @@
     {%- for name in names -%}{%- do declared.append("'" ~ name | replace("'", "''") ~ "': 'VARCHAR'") -%}{%- endfor -%}
     read_csv('{{ path | replace("'", "''") }}', {{ csv_options(dialect) }}, header = {{ 'true' if dialect.get('header', true) else 'false' }}, columns = { {{- declared | join(', ') -}} }, strict_mode = true)
 {%- endmacro %}
-
-
-{#- 'parquet', 'csv' or 'absent': how a raw table arrived (read at run time, parquet at parse time). -#}
-{% macro raw_format(table) %}
-    {% if not execute %}{% do return('parquet') %}{% endif %}
-    {% set result = run_query("select format from raw._files where table_name = '" ~ table ~ "'") %}
-    {% do return(result.columns[0].values()[0] if result.rows | length else 'parquet') %}
-{% endmacro %}

@@ -20,7 +20,9 @@ from mfs.contract.reader import CsvReadError, csv_columns, explain, reader_sql
 from mfs.contract.schema import TABLES_BY_NAME, Column, Table
 
 EXAMPLES = 5
-_TZ_SUFFIX = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+# A time of day, then a zone (Z or an offset), at the end of timestamp text: `2025-03-01` ends in
+# "-01" but carries no zone. The staging macro zoned_time_pattern() is the same expression.
+_TZ_SUFFIX = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
 def duckdb_type(arrow_type: pa.DataType) -> str:

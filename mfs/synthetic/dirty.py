@@ -149,7 +149,8 @@ def events(table: pa.Table, rng: np.random.Generator, cal: Calendar) -> tuple[pa
 
 def consent_naive_timestamps(table: pa.Table, rng: np.random.Generator) -> tuple[pa.Table,
                                                                                    list[Defect]]:
-    """Consent is exported as CSV in dirty mode; some rows lose their UTC designator."""
+    """Consent is exported as CSV in dirty mode; some rows lose their UTC designator, half of
+    them their time of day too (a date alone, `2026-03-01`, whose "-01" is no offset)."""
     n = table.num_rows
     k = _k(n)
     rows = _RowPicker(rng, n).take(k)
@@ -157,12 +158,14 @@ def consent_naive_timestamps(table: pa.Table, rng: np.random.Generator) -> tuple
         zero_copy_only=False).astype(object)
     with_zone = text + "Z"
     with_zone[rows] = text[rows]
+    dates_only = rows[::2]
+    with_zone[dates_only] = [t[:10] for t in text[dates_only]]
     idx = table.schema.get_field_index("occurred_at")
     table = table.set_column(idx, "occurred_at", pa.array(with_zone, pa.string()))
     return table, [
         Defect("timestamps_without_time_zone", "crm_consent_events", "occurred_at",
                "timestamp_without_timezone", k,
-               "CSV timestamps written without 'Z' or an offset"),
+               "CSV timestamps written without 'Z' or an offset (half as dates alone)"),
     ]
 
 
