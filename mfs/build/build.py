@@ -12,9 +12,10 @@ import duckdb
 
 from mfs import paths
 from mfs.build.export import ExportedFile, export_marts
-from mfs.build.runner import DbtRun, invoke
+from mfs.build.runner import DbtRun, NodeResult, invoke
 from mfs.build.status import write_build_status
-from mfs.contract.files import RawLayoutError, discover
+from mfs.contract.files import RawLayout, RawLayoutError, discover
+from mfs.contract.schema import TABLES_BY_NAME
 from mfs.contract.validate import directory_schema_violations
 
 FRESHNESS_MODES = ("error", "warn", "skip")
@@ -46,6 +47,19 @@ def _count(run: DbtRun, resource: str) -> dict[str, int]:
         if r.resource_type == resource:
             counts[r.status] = counts.get(r.status, 0) + 1
     return counts
+
+
+def _present_sources(layout: RawLayout) -> list[str]:
+    """Freshness is checked on the tables that came: an absent optional table is an empty
+    stand-in, reported as absent (`absent_optional_sources`), never as stale."""
+    return [f"source:{TABLES_BY_NAME[name].system}.{name}" for name in sorted(layout.files)]
+
+
+def _is_empty(result: NodeResult) -> bool:
+    """A present table with no rows has no newest row: dbt reports it as infinitely stale
+    (max_loaded_at 0001-01-01). It is reported as `empty` instead; its staging tests judge it."""
+    loaded = result.max_loaded_at
+    return result.resource_type == "source" and (not loaded or loaded.startswith("0001-"))
 
 
 def _rejected(warehouse: Path) -> dict[str, dict[str, int]]:
@@ -128,12 +142,14 @@ def _build(
             summary.stage_failed = "register_raw_sources"
             summary.errors = register.errors
             return summary
-        fresh = invoke(["source", "freshness", *var_args], raw_dir, warehouse,
-                       target_dir=target_dir)
+        fresh = invoke(["source", "freshness", "--select", *_present_sources(layout),
+                        *var_args], raw_dir, warehouse, target_dir=target_dir)
         summary.freshness = [
-            {"source": r.name, "status": r.status} for r in fresh.results
+            {"source": r.name, "status": "empty" if _is_empty(r) else r.status}
+            for r in fresh.results
         ]
-        stale = [r for r in fresh.results if r.status in ("error", "runtime error")]
+        stale = [r for r in fresh.results
+                 if r.status in ("error", "runtime error") and not _is_empty(r)]
         if stale and freshness == "error":
             summary.stage_failed = "freshness"
             summary.failing = [{"name": r.name, "kind": "source freshness", "message":

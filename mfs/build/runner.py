@@ -26,6 +26,7 @@ class NodeResult:
     message: str | None
     seconds: float
     failures: int | None = None
+    max_loaded_at: str | None = None  # source freshness: the newest loaded_at_field value
 
 
 @dataclass
@@ -105,5 +106,6 @@ def invoke(
                 message=item.get("message"),
                 seconds=round(float(item.get("execution_time") or 0.0), 2),
                 failures=item.get("failures"),
+                max_loaded_at=item.get("max_loaded_at"),
             ))
     return run
