@@ -9,7 +9,10 @@ refuse to work from a failed build). Warnings (tests of severity warn, stale-but
 sources) are reported and do not stop anything.
 
 An audience that cannot be exported (too few people, no production model yet) is reported as
-skipped with its reason; the other audiences still go out.
+skipped with its reason; the other audiences still go out. A model with nothing to train on
+(an export without leads) is skipped with its reason; a model whose training or scoring fails
+is reported as failed (the run exits 1) and skips only the audiences that use it: the other
+models are still trained and scored and their audiences exported.
 """
 
 from __future__ import annotations
@@ -92,12 +95,22 @@ def run_pipeline(
     from training.registry import Registry
 
     registry = Registry()
+    failed: dict[str, str] = {}  # model -> the step that failed for it
     if train:
+        from training.datasets import NoLabelledRowsError
         from training.train import train_model
 
         for model in model_names():
             started = time.perf_counter()
-            result = train_model(model, registry=registry)
+            try:
+                result = train_model(model, registry=registry)
+            except NoLabelledRowsError as exc:
+                record(Step(f"train {model}", "skipped", str(exc)))
+                continue
+            except Exception as exc:  # one model's failure must not stop the others
+                failed[model] = f"train {model}"
+                record(_failed(f"train {model}", exc, f"mfs train {model}", started))
+                continue
             record(Step(f"train {model}", "ok",
                         f"v{result.version} " + ("promoted" if result.promoted else
                                                  "registered, gate refused: "
@@ -111,7 +124,12 @@ def run_pipeline(
             record(Step(f"score {model}", "skipped", "no production version"))
             continue
         started = time.perf_counter()
-        scored = score_all(model, registry=registry)
+        try:
+            scored = score_all(model, registry=registry)
+        except Exception as exc:
+            failed[model] = f"score {model}"
+            record(_failed(f"score {model}", exc, f"mfs score {model}", started))
+            continue
         record(Step(f"score {model}", "ok", f"{scored.entities:,} entities with "
                     f"v{scored.version}", round(time.perf_counter() - started, 1)))
 
@@ -121,6 +139,10 @@ def run_pipeline(
 
     for audience in audience_names():
         config = load_audience(audience)
+        if config.model in failed:
+            record(Step(f"export {audience}", "skipped", f"{failed[config.model]} failed: not "
+                        "exporting from its previous scores"))
+            continue
         if registry.production(config.model) is None:
             record(Step(f"export {audience}", "skipped", f"{config.model} has no production "
                         "version"))
@@ -136,3 +158,10 @@ def run_pipeline(
                     f"{counts['holdout']:,} held out -> {exported.folder}",
                     round(time.perf_counter() - started, 1)))
     return summary
+
+
+def _failed(name: str, exc: Exception, retry: str, started: float) -> Step:
+    """A failed step with the error's first line and the command that shows all of it."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return Step(name, "failed", f"{type(exc).__name__}: {first} (run `{retry}` for the whole "
+                "error)", round(time.perf_counter() - started, 1))

@@ -46,3 +46,12 @@ def copy_build(built: Built, root: Path) -> Built:
     shutil.copy(built.warehouse, root / "warehouse.duckdb")
     shutil.copytree(built.features, root / "features")
     return Built(root, built.raw, built.summary)
+
+
+def published_exports(features: Path) -> dict[str, bytes]:
+    """Every published export file, by `<mart>/<file>` (through each mart's current link), to
+    compare before and after a change. Never empty: an empty fingerprint proves nothing."""
+    files = {p.relative_to(features).as_posix(): p.read_bytes()
+             for p in sorted(features.glob("*/*.parquet"))}
+    assert files, f"no published exports under {features}"
+    return files

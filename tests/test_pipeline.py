@@ -56,9 +56,10 @@ def test_a_failing_dbt_test_stops_the_run_and_leaves_the_last_green_state(
               *sorted((data / "scores").glob("*.parquet")),
               data / "exports" / "audit.jsonl",
               *sorted((data / "exports").glob("*/LATEST")),
-              *sorted(build.features.glob("*.parquet"))]
+              *sorted(build.features.glob("*/*.parquet"))]  # each mart's published files
     before = fingerprint(served)
     assert len(before) == len(served)
+    assert any(p.suffix == ".parquet" and p.parent.parent == build.features for p in served)
 
     broken = tmp_path / "broken_raw"
     shutil.copytree(clean_raw, broken)

@@ -80,6 +80,30 @@ def label_query(config: ModelConfig, join_key: str, start: datetime | None,
             f"order by {AS_OF}, {join_key}")
 
 
+class NoLabelledRowsError(ValueError):
+    """A model has nothing to learn from: its entity is absent from the data, or no label
+    window has closed yet. Not a failure of the data: the model is skipped, with this reason."""
+
+
+def check_labelled_rows(config: ModelConfig, join_key: str) -> int:
+    """The number of complete labels; raises NoLabelledRowsError (saying which case) at 0."""
+    path = paths.mart_export(config.label.mart)
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        rows = complete = 0
+    else:
+        with duckdb.connect() as con:
+            rows, complete = (
+                con.execute(f"select count(*) from ({label_query(config, join_key, None, None, c)})"
+                            ).fetchone()[0] for c in (False, True))
+    if complete:
+        return int(complete)
+    why = (f"{config.label.mart} has no rows: the data has no {join_key} entities (an export "
+           "without them)" if not rows else
+           f"none of {config.label.mart}'s {rows:,} rows has a closed label window yet (the "
+           "history is shorter than the label window)")
+    raise NoLabelledRowsError(f"{config.name}: nothing to train on, skipped: {why}")
+
+
 def entity_share_for(config: ModelConfig, join_key: str, max_rows: int | None) -> float:
     """The share of entities that keeps the complete labels within `max_rows` (1.0: all)."""
     if max_rows is None:

@@ -30,6 +30,7 @@ from training.baselines import RuleBaseline, logistic_baseline, logistic_frame
 from training.config import ModelConfig, ModelConfigError, as_config
 from training.datasets import (
     AS_OF,
+    check_labelled_rows,
     entity_share_for,
     feature_kinds,
     feature_names,
@@ -80,6 +81,7 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
         raise ModelConfigError(f"training/models/{config.name}.yaml: segments {unknown} are not "
                                f"features of {config.feature_service}")
 
+    check_labelled_rows(config, join_key)
     share = entity_share_for(config, join_key, config.max_label_rows)
     on_step("training set through Feast" + (f" ({share:.1%} of entities)" if share < 1 else ""))
     frame = training_set(config, with_label_window=True, entity_share=share, store=store)

@@ -68,6 +68,7 @@ def train_command(
     from feast.errors import FeastObjectNotFoundException
 
     from training.config import ModelConfigError
+    from training.datasets import NoLabelledRowsError
     from training.features import FeatureFrameError
     from training.registry import RegistryError
     from training.split import SplitError
@@ -77,6 +78,12 @@ def train_command(
         with console.status(f"[bold]train[/] {model} ...") as status:
             result = train_model(model, promote=promote,
                                  on_step=lambda step: status.update(f"[bold]train[/] {step}"))
+    except NoLabelledRowsError as exc:  # not an error of the data: said, exit 0
+        if as_json:
+            emit_json({"model": model, "skipped": str(exc)})
+        else:
+            console.print(f"[bold yellow]skipped[/] {exc}", highlight=False)
+        return
     except (ModelConfigError, SplitError, RegistryError, FeatureFrameError,
             FileNotFoundError) as exc:
         fail(str(exc))

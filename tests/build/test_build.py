@@ -13,7 +13,7 @@ import pytest
 from mfs import paths
 from mfs.build.export import EXPORTED_MARTS
 from mfs.build.status import MANIFEST_FILE, STATUS_FILE, read_build_status
-from tests.builds import Built, copy_build, run_build
+from tests.builds import Built, copy_build, published_exports, run_build
 from tests.contract.test_validate import drift_schema
 
 # What each planted defect becomes in staging: (dbt reason, disposition); None = not quarantined.
@@ -88,7 +88,7 @@ def test_a_failing_test_blocks_the_export_and_names_the_test(
     pq.write_table(contacts, raw / "crm_contacts.parquet")
 
     previous = copy_build(clean_build, tmp_path / "build")
-    before = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    before = published_exports(previous.features)
     failed = run_build(previous.root, raw)
 
     assert not failed.summary.success
@@ -96,7 +96,7 @@ def test_a_failing_test_blocks_the_export_and_names_the_test(
     names = [f["name"] for f in failed.summary.failing]
     assert any("accepted_values_stg_crm__contacts_lifecycle_stage" in n for n in names), names
     assert failed.summary.exported == []
-    after = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    after = published_exports(previous.features)
     assert after == before, "the previously published exports are untouched"
     status = read_build_status(previous.features)  # what `mfs publish` checks first
     assert not status.success
@@ -146,7 +146,7 @@ def test_schema_drift_stops_the_build_naming_file_and_column(
     else:
         drift_schema(raw / "crm_orders.parquet", change)
     previous = copy_build(clean_build, tmp_path / "build")
-    before = {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")}
+    before = published_exports(previous.features)
     failed = run_build(previous.root, raw)
     assert not failed.summary.success
     assert failed.summary.stage_failed == "schema"
@@ -154,5 +154,5 @@ def test_schema_drift_stops_the_build_naming_file_and_column(
     assert problem["name"] == f"crm_orders.{column}"
     assert str(raw / "crm_orders.parquet") in problem["message"]
     assert repr(column) in problem["message"]
-    assert {p.name: p.read_bytes() for p in previous.features.glob("*.parquet")} == before
+    assert published_exports(previous.features) == before
     assert read_build_status(previous.features).failing == [f"crm_orders.{column}"]
