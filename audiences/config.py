@@ -8,6 +8,7 @@
     filters: {countries: [US, GB], lifecycle_stages: [customer], b2b: false,
               ordered_within_days: 365, visited_within_days: 30}
     destinations: [google_ads, meta, linkedin, ga4, crm, generic]
+    legal_basis: explicit_consent       # or legitimate_interest (own channels only)
     holdout_percent: 10
     min_size: 100
 
@@ -28,6 +29,13 @@ from mfs.contract.schema import COUNTRIES, LIFECYCLE_STAGES
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 Destination = Literal["google_ads", "meta", "linkedin", "ga4", "crm", "generic"]
 AD_PLATFORMS = ("google_ads", "meta", "linkedin", "ga4")
+# The lawful basis for contacting the people of a customer audience (docs/audiences.md):
+# explicit_consent exports only people whose latest consent event granted marketing;
+# legitimate_interest (an existing customer's "soft opt-in") exports everyone who has not
+# opted out, to the company's own channels only: the ad platforms' customer-list terms (Google
+# Customer Match with the EU user consent policy, Meta Custom Audiences, LinkedIn Matched
+# Audiences) ask for consent to share the data with them.
+LegalBasis = Literal["explicit_consent", "legitimate_interest"]
 CUSTOMER_MODELS = ("purchase_propensity",)
 LEAD_MODELS = ("lead_scoring",)
 
@@ -90,9 +98,19 @@ class AudienceConfig(_Strict):
     selection: Selection
     filters: Filters = Filters()
     destinations: list[Destination] = Field(min_length=1)
+    legal_basis: LegalBasis = "explicit_consent"
     holdout_percent: float = Field(default=10, ge=0, lt=100)
     min_size: int = Field(default=1, ge=1)
     salt: str = "v1"  # change it to draw a new control group
+
+    @model_validator(mode="after")
+    def _ad_platforms_need_consent(self) -> Self:
+        ads = [d for d in self.destinations if d in AD_PLATFORMS]
+        if self.legal_basis == "legitimate_interest" and ads:
+            raise ValueError(f"legal_basis legitimate_interest covers own channels (crm, "
+                             f"generic) only; destinations {ads} need explicit_consent "
+                             "(docs/audiences.md, 'Legal basis')")
+        return self
 
     @model_validator(mode="after")
     def _lead_audiences_carry_no_contact_data(self) -> Self:

@@ -162,6 +162,7 @@ def export_audience(
         "export_id": export_id, "created_at": now.isoformat(), "mode": mode,
         "previous_export_id": previous.name if previous else None,
         "model": config.model, "model_version": versions[0] if len(versions) == 1 else versions,
+        "legal_basis": None if config.model in LEAD_MODELS else config.legal_basis,
         "scored_at": str(people["scored_at"].max()),
         "features_as_of": str(people["features_as_of"].max()),
         "selection": {"rule": config.selection.rule[0], "value": config.selection.rule[1],

@@ -9,7 +9,9 @@ holdout + treatment. Exclusion reasons, first that applies:
   this is the last line of defence for scores written before the request;
 - `not_in_profile`: scored, but the CRM no longer has the contact;
 - `suppressed`: on a suppression list (ids, emails, or SHA-256 of normalised emails);
-- `no_marketing_consent`: the latest consent event did not grant marketing (or none exists).
+- `no_marketing_consent` (legal basis `explicit_consent`, the default): the latest consent
+  event did not grant marketing, or none exists;
+- `opted_out` (legal basis `legitimate_interest`): the latest consent event withdrew marketing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from audiences.normalize import email_basic, sha256_hex
 from mfs.privacy.register import Erasures
 from serving.batch import SCORES_TABLE
 
-EXCLUSION_REASONS = ("erased", "not_in_profile", "suppressed", "no_marketing_consent")
+EXCLUSION_REASONS = ("erased", "not_in_profile", "suppressed", "no_marketing_consent",
+                     "opted_out")
 
 
 class AudienceError(ValueError):
@@ -138,6 +141,13 @@ def holdout_draw(audience: str, entity_id: str, salt: str) -> float:
 
 def select(frame: pd.DataFrame, config: AudienceConfig, suppression: Suppression,
            now: datetime, erasures: Erasures | None = None) -> Selected:
+    if (config.model not in LEAD_MODELS and config.legal_basis == "explicit_consent"
+            and frame["consent_updated_at"].isna().all()):
+        raise AudienceError(
+            f"{config.name}: no consent data (crm_consent_events is absent or empty), so nobody "
+            "has explicit consent; add crm_consent_events to the export, or for own channels "
+            "(crm, generic) set `legal_basis: legitimate_interest` in its definition "
+            "(docs/audiences.md, 'Legal basis')")
     frame = frame.copy()
     erasures = erasures or Erasures(frozenset(), frozenset())
     passes = _passes_filters(frame, config, now)
@@ -153,9 +163,12 @@ def select(frame: pd.DataFrame, config: AudienceConfig, suppression: Suppression
     status[pd.Series(erased, index=frame.index, dtype=bool)] = "erased"
     status[(status == "eligible") & ~passes] = "filtered_out"
     status[(status == "eligible") & suppressed] = "suppressed"
-    if config.model not in LEAD_MODELS:
+    if config.model not in LEAD_MODELS and config.legal_basis == "explicit_consent":
         consent = frame["has_marketing_consent"].fillna(False).astype(bool)
         status[(status == "eligible") & ~consent] = "no_marketing_consent"
+    elif config.model not in LEAD_MODELS:
+        opted_out = frame["has_opted_out_of_marketing"].fillna(False).astype(bool)
+        status[(status == "eligible") & opted_out] = "opted_out"
     frame["status"] = status
 
     eligible = frame[frame["status"] == "eligible"].sort_values(

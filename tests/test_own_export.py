@@ -1,6 +1,6 @@
-"""A company's own export with only the required tables (contacts, orders, consent: no web
-analytics, ads, leads or accounts), as a new user brings it: `mfs run --train` ends with exit
-0, trains and scores what the data supports and says why it skipped the rest."""
+"""A company's own export with only the required tables (contacts and orders: no consent log,
+web analytics, ads, leads or accounts), as a new user brings it: `mfs run --train` ends with
+exit 0, trains and scores what the data supports and says why it skipped the rest."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_run_train_on_the_required_tables_alone(tmp_path: Path) -> None:
     steps = {s["name"]: s for s in json.loads(run.stdout)["steps"]}
     assert steps["build"]["status"] in ("ok", "warn")
     assert steps["train lead_scoring"]["status"] == "skipped"
-    assert "lead_labels has no rows" in steps["train lead_scoring"]["detail"]
+    assert "lead_labels has no rows: the data has no leads" in steps["train lead_scoring"][
+        "detail"]
     assert steps["train purchase_propensity"]["status"] == "ok"
     assert not [s for s in steps.values() if s["status"] == "failed"]
     for step in steps.values():

@@ -97,8 +97,9 @@ def check_labelled_rows(config: ModelConfig, join_key: str) -> int:
                             ).fetchone()[0] for c in (False, True))
     if complete:
         return int(complete)
-    why = (f"{config.label.mart} has no rows: the data has no {join_key} entities (an export "
-           "without them)" if not rows else
+    entity = join_key.removesuffix("_id")
+    why = (f"{config.label.mart} has no rows: the data has no {entity}s (an export without "
+           f"them)" if not rows else
            f"none of {config.label.mart}'s {rows:,} rows has a closed label window yet (the "
            "history is shorter than the label window)")
     raise NoLabelledRowsError(f"{config.name}: nothing to train on, skipped: {why}")

@@ -145,7 +145,8 @@ CRM_CONSENT_EVENTS = Table(
     system="crm",
     mimics="HubSpot subscription / GDPR consent log, OneTrust consent receipts",
     grain="One row per consent change of a contact.",
-    required=True,
+    notes="Optional: without it nobody has explicit consent, and an audience exports only "
+    "under a legal basis that needs none (docs/audiences.md, 'Legal basis').",
     freshness_column="occurred_at",
     columns=(
         _id("consent_event_id", "Id of the consent change.", unique=True),

@@ -15,7 +15,7 @@ from tests.clock import frozen_clock
 from tests.conftest import END, make_raw
 
 pytestmark = pytest.mark.slow
-KEPT = {"crm_contacts", "crm_orders", "crm_consent_events"}
+KEPT = {"crm_contacts", "crm_orders", "crm_consent_events"}  # consent: optional, present
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 -- One row per customer with what activation needs today: normalised PII ready for hashing,
--- current marketing consent (the latest consent event decides), and recency for filters.
+-- current marketing consent (the latest consent event decides: granted, withdrawn, or no
+-- record), and recency for filters.
 -- The only mart that carries PII; exports hash it before anything leaves the machine.
 with
 
@@ -60,6 +61,7 @@ final as (
         contacts.is_b2b,
         contacts.has_valid_email,
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
+        coalesce(not consent.has_marketing_consent, false) as has_opted_out_of_marketing,
         -- timestamps
         consent.consent_updated_at,
         orders.last_order_at,
