@@ -259,7 +259,7 @@ final as (
         coalesce(snapshots.first_touch_channel, 'none') as first_touch_channel,
         coalesce(snapshots.last_touch_channel, 'none') as last_touch_channel,
         -- profile
-        contact_profiles.country_code,
+        coalesce(contact_profiles.country_code, 'unknown') as country_code,
         case
             when coalesce(snapshots.orders_lifetime, 0) >= 5 then 'repeat_customer'
             when coalesce(snapshots.orders_lifetime, 0) >= 1 then 'customer'

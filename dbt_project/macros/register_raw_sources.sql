@@ -38,9 +38,19 @@
                 {% set format = 'csv' %}
             {% else %}
                 {% set reader = "read_parquet('" ~ path ~ "')" %}
+                {% set names = run_query("describe select * from " ~ reader).columns[0].values() %}
                 {% set format = 'parquet' %}
             {% endif %}
-            {% do run_query("create or replace view raw." ~ table ~ " as select * from " ~ reader) %}
+            {#- Contract columns the file leaves out: its default, else null (mfs validate and
+                mfs build refuse a file without a required column before dbt runs). -#}
+            {% set stand_ins = [] %}
+            {% for column in node.columns.values() if column.name not in names %}
+                {% set default = ((column.get('config') or {}).get('meta') or column.get('meta') or {}).get('default_when_absent') %}
+                {% do stand_ins.append("cast(" ~ ("'" ~ default ~ "'" if default is not none else "null")
+                    ~ " as " ~ column.data_type ~ ") as " ~ column.name) %}
+            {% endfor %}
+            {% do run_query("create or replace view raw." ~ table ~ " as select *"
+                ~ (", " ~ stand_ins | join(", ") if stand_ins else "") ~ " from " ~ reader) %}
         {% elif (node.config.meta or {}).get('required', node.meta.get('required', false)) %}
             {{ exceptions.raise_compiler_error("required raw table " ~ table ~ " not found in " ~ raw_dir ~ " (expected " ~ table ~ ".parquet or " ~ table ~ ".csv)") }}
         {% else %}

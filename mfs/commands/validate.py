@@ -58,6 +58,10 @@ def validate_command(
         console.print(table)
         for v in report.violations:
             console.print(f"  [red]x[/] {v.message}")
+        for t in report.tables:
+            if t.absent_columns:
+                console.print(f"  [dim]absent[/] {t.table}: {', '.join(t.absent_columns)}",
+                              highlight=False)
         for name in report.ignored_files:
             console.print(f"  [yellow]ignored[/] {name}: not a contract table")
         console.print("[green]contract satisfied[/]" if report.ok

@@ -56,7 +56,10 @@ def source_tables(system: str) -> list[dict[str, object]]:
             "config": {"meta": {"required": table.required}},
             "columns": [
                 {"name": c.name, "description": c.description,
-                 "data_type": _dbt_type(table, c.name)}
+                 "data_type": _dbt_type(table, c.name),
+                 # register_raw_sources fills a column the file lacks with this (else null)
+                 **({"config": {"meta": {"default_when_absent": c.default}}} if c.default
+                    else {})}
                 for c in table.columns
             ],
         }

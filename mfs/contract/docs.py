@@ -16,7 +16,9 @@ def _rules(col: Column) -> str:
     parts = []
     if col.unique:
         parts.append("key, unique")
-    parts.append("nullable" if col.nullable else "required")
+    parts.append("nullable, may be absent" if col.nullable else
+                 f"required; `{col.default}` when the column is absent" if col.default else
+                 "required")
     if col.allowed:
         parts.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
     if col.pattern:

@@ -34,6 +34,14 @@ class Column:
     pii: bool = False
     # Duplicates after trim+lower-case (e.g. the same person with differently cased emails).
     unique_normalized: bool = False
+    # The value of every row when the file has no such column (real exports often lack it);
+    # a column that is present must still hold valid values.
+    default: str | None = None
+
+    @property
+    def may_be_absent(self) -> bool:
+        """A file may leave the column out: it is nullable, or it has a default."""
+        return self.nullable or self.default is not None
 
 
 @dataclass(frozen=True)
@@ -130,10 +138,12 @@ CRM_CONTACTS = Table(
         Column("city", pa.string(), "City.", nullable=True, pii=True),
         Column("region", pa.string(), "State / region / county.", nullable=True),
         Column("postal_code", pa.string(), "Postal code as typed.", nullable=True, pii=True),
-        Column("country", pa.string(), "ISO 3166-1 alpha-2 country code.", allowed=COUNTRIES),
+        Column("country", pa.string(), "ISO 3166-1 alpha-2 country code; null when unknown "
+               "(features read it as `unknown`).", allowed=COUNTRIES, nullable=True),
         Column(
-            "lifecycle_stage", pa.string(), "Current HubSpot-style lifecycle stage.",
-            allowed=LIFECYCLE_STAGES,
+            "lifecycle_stage", pa.string(), "Current HubSpot-style lifecycle stage; when null, "
+            "customer_profile derives `customer` (has ordered) or `lead`.",
+            allowed=LIFECYCLE_STAGES, nullable=True,
         ),
         _ts("created_at", "When the contact was created (UTC)."),
         _ts("updated_at", "Last modification of the record (UTC)."),
@@ -244,15 +254,16 @@ CRM_ORDERS = Table(
         _ts("ordered_at", "When the order was placed (UTC)."),
         Column("amount", pa.float64(), "Order total in `currency`, tax included.", minimum=0),
         Column("currency", pa.string(), "ISO 4217 currency code.", allowed=CURRENCIES),
-        Column("item_count", pa.int64(), "Number of items.", minimum=1),
+        Column("item_count", pa.int64(), "Number of items.", minimum=1, default="1"),
         Column(
-            "status", pa.string(), "Current order status.",
-            allowed=("completed", "refunded", "cancelled"),
+            "status", pa.string(), "Current order status (an export of placed orders without "
+            "one: all completed).", allowed=("completed", "refunded", "cancelled"),
+            default="completed",
         ),
         _ts("refunded_at", "When the order was refunded or cancelled (UTC).", nullable=True),
         Column(
-            "channel", pa.string(), "Sales channel.",
-            allowed=("web", "mobile_app", "store", "phone"),
+            "channel", pa.string(), "Sales channel; null when unknown.",
+            allowed=("web", "mobile_app", "store", "phone"), nullable=True,
         ),
     ),
 )

@@ -68,6 +68,7 @@ class TableReport:
     valid_rows: int = 0
     status: str = "checked"  # checked | absent_optional | absent_required | unreadable
     violations: list[Violation] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)  # left out, nullable or defaulted
 
 
 @dataclass
@@ -253,22 +254,16 @@ def _parent_keys_sql(con: duckdb.DuckDBPyConnection, layout: RawLayout) -> dict[
 
 def schema_violations(tbl: Table, raw: RawFile, types: dict[str, str],
                       text_is_parsed: bool = False) -> list[Violation]:
-    """Missing, unexpected and wrongly typed columns of one raw file (named by file and
-    column). CSV is read as text, so only its column names are checked here; with
-    `text_is_parsed`, a parquet column stored as text passes too (the build's staging parses
-    text and quarantines what does not parse, row by row, as it does for CSV)."""
-    found: list[Violation] = []
+    """Missing, unexpected and wrongly typed columns of one raw file: one violation a kind,
+    naming the file and every column of that kind. A column that may be absent (nullable, or
+    with a default) is not missing (`absent_columns` lists it). CSV is read as text, so only
+    its column names are checked here; with `text_is_parsed`, a parquet column stored as text
+    passes too (the build's staging parses text and quarantines what does not parse, row by
+    row, as it does for CSV)."""
     expected_names = [c.name for c in tbl.columns]
-    for name in expected_names:
-        if name not in types:
-            found.append(Violation(
-                tbl.name, name, "missing_column", 1,
-                f"{raw.path}: column {name!r} is missing (expected columns: {expected_names})"))
-    for name in types:
-        if name not in expected_names:
-            found.append(Violation(
-                tbl.name, name, "unexpected_column", 1,
-                f"{raw.path}: column {name!r} is not in the contract for {tbl.name}"))
+    missing = [c.name for c in tbl.columns if c.name not in types and not c.may_be_absent]
+    unexpected = [name for name in types if name not in expected_names]
+    wrong = []
     for col in tbl.columns:
         physical, expected = types.get(col.name), duckdb_type(col.type)
         if (
@@ -277,10 +272,29 @@ def schema_violations(tbl: Table, raw: RawFile, types: dict[str, str],
             and physical not in _COMPATIBLE.get(expected, ())
             and not (expected == "TIMESTAMP WITH TIME ZONE" and physical == "TIMESTAMP")
         ):
-            found.append(Violation(
-                tbl.name, col.name, "wrong_type", 1,
-                f"{raw.path}: column {col.name!r} has type {physical}, expected {expected}"))
+            wrong.append((col.name, f"{col.name!r} has type {physical}, expected {expected}"))
+    found: list[Violation] = []
+    if missing:
+        found.append(Violation(
+            tbl.name, ", ".join(missing), "missing_column", len(missing),
+            f"{raw.path}: required column(s) {', '.join(map(repr, missing))} missing "
+            f"(expected columns: {expected_names}; nullable ones may be left out)"))
+    if unexpected:
+        found.append(Violation(
+            tbl.name, ", ".join(unexpected), "unexpected_column", len(unexpected),
+            f"{raw.path}: column(s) {', '.join(map(repr, unexpected))} not in the contract for "
+            f"{tbl.name}"))
+    if wrong:
+        found.append(Violation(
+            tbl.name, ", ".join(name for name, _ in wrong), "wrong_type", len(wrong),
+            f"{raw.path}: column {'; column '.join(said for _, said in wrong)}"))
     return found
+
+
+def absent_columns(tbl: Table, types: dict[str, str]) -> list[str]:
+    """Contract columns the file leaves out that may be absent, with what stands in for them."""
+    return [f"{c.name} (= {c.default})" if c.default else f"{c.name} (null)"
+            for c in tbl.columns if c.name not in types and c.may_be_absent]
 
 
 def directory_schema_violations(layout: RawLayout) -> list[Violation]:
@@ -318,6 +332,7 @@ def validate_table(
         report.violations.append(_unreadable(raw, exc))
         return report
     report.violations.extend(schema_violations(tbl, raw, types))
+    report.absent_columns = absent_columns(tbl, types)
     rules: list[_Rule] = []
     for col in tbl.columns:
         if col.name not in types:

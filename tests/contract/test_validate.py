@@ -73,6 +73,25 @@ def test_missing_required_source_is_a_violation(clean_raw: Path, tmp_path: Path)
     assert report.counts() == {("crm_orders", None, "missing_table"): 1}
 
 
+def test_left_out_columns_one_violation_a_kind(clean_raw: Path, tmp_path: Path) -> None:
+    """Nullable and defaulted columns may be left out (listed, not violations); the required
+    ones that are missing are one violation naming them all, not one per column."""
+    raw = copy_raw(clean_raw, tmp_path / "raw")
+    path = raw / "crm_contacts.parquet"
+    kept = ["contact_id", "email", "created_at"]  # no updated_at (required), no nullable ones
+    pq.write_table(pq.read_table(path, columns=kept), path)
+    path = raw / "crm_orders.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["status", "channel", "currency", "amount"]),
+                   path)
+    report = validate_directory(raw)
+    assert report.counts() == {("crm_contacts", "updated_at", "missing_column"): 1,
+                               ("crm_orders", "amount, currency", "missing_column"): 2}
+    orders = next(t for t in report.tables if t.table == "crm_orders")
+    assert orders.absent_columns == ["status (= completed)", "channel (null)"]
+    contacts = next(t for t in report.tables if t.table == "crm_contacts")
+    assert "lifecycle_stage (null)" in contacts.absent_columns
+
+
 def drift_schema(path: Path, change: str) -> None:
     """crm_orders.parquet with `amount` dropped, an extra `coupon_code`, or `amount` as text."""
     table = pq.read_table(path)

@@ -57,7 +57,11 @@ final as (
         pii.postal_code,
         contacts.country_code,
         -- attributes
-        contacts.lifecycle_stage,
+        -- the CRM's stage; exports without one get the stage their orders imply
+        coalesce(
+            contacts.lifecycle_stage,
+            case when orders.last_order_at is not null then 'customer' else 'lead' end
+        ) as lifecycle_stage,
         contacts.is_b2b,
         contacts.has_valid_email,
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
