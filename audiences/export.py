@@ -90,6 +90,12 @@ def previous_export(audience: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def _horizon(people: pd.DataFrame) -> int | None:
+    """The label horizon of the scores exported (the window uplift is measured over)."""
+    values = people["horizon_days"].dropna().unique() if "horizon_days" in people else []
+    return int(values[0]) if len(values) == 1 else None
+
+
 def _unused_id(root: Path, export_id: str) -> str:
     """`export_id`, or with a counter when a fixed clock (MFS_NOW) made that id already: ids
     still sort in the order the exports were made."""
@@ -165,6 +171,7 @@ def export_audience(
         "legal_basis": None if config.model in LEAD_MODELS else config.legal_basis,
         "scored_at": str(people["scored_at"].max()),
         "features_as_of": str(people["features_as_of"].max()),
+        "horizon_days": _horizon(people),
         "selection": {"rule": config.selection.rule[0], "value": config.selection.rule[1],
                       "score_threshold": selected.score_threshold},
         "filters": config.filters.model_dump(exclude_none=True),

@@ -50,6 +50,12 @@ def models_dir() -> Path:
     return Path(os.environ.get("MFS_MODELS_DIR", data_dir() / "models"))
 
 
+def model_configs_dir() -> Path:
+    """The models' training configs, one yaml each (`MFS_MODEL_CONFIG_DIR`, default the
+    shipped `training/models/`): keep your own outside the package and point here."""
+    return Path(os.environ.get("MFS_MODEL_CONFIG_DIR", REPO_ROOT / "training" / "models"))
+
+
 def scores_dir() -> Path:
     """Batch scores as parquet, one file per model (`MFS_SCORES_DIR`, default `data/scores`)."""
     return Path(os.environ.get("MFS_SCORES_DIR", data_dir() / "scores"))

@@ -15,6 +15,13 @@ Thresholds (monitoring/thresholds.yaml): by convention a PSI below 0.1 is stable
 moderate shift to watch, above 0.25 a shift that needs action. The missing-value rate is also
 compared directly, and any new category is reported.
 
+Features that move with the calendar by construction (dbt YAML `meta: {trend: calendar}`:
+tenure, days since the last order or visit) grow by one a day for everyone whose history did
+not change, so an ageing cohort drifts away from its reference without anything being wrong.
+Each is compared twice: as it is, and with every reference value aged by the days between its
+as-of time and the current one; the smaller PSI decides (`compared` says which). A population
+in steady state is stable as it is, an ageing cohort once aged; a real change moves both.
+
 Why not Evidently or NannyML: both compute PSI among many other things, but each brings tens of
 dependencies (Evidently pins its own pandas/numpy ranges next to Feast's pandas<3), renders its
 own report format, and would make the JSON result's shape someone else's. PSI with missing and
@@ -52,6 +59,15 @@ class FeatureDrift:
     new_categories: list[str] = field(default_factory=list)
     bins: list[dict[str, Any]] = field(default_factory=list)  # label, reference, current
     status: str = "stable"  # stable | warn | alert
+    compared: str = "as is"  # calendar features: "as is" or "aged to now"
+    psi_as_is: float | None = None  # calendar features: the PSI before ageing
+
+    @property
+    def psi_text(self) -> str:
+        """The PSI as reports show it, saying when a calendar feature was compared aged."""
+        if self.compared == "aged to now" and self.psi_as_is is not None:
+            return f"{self.psi:.4f} aged to now ({self.psi_as_is:.4f} as is)"
+        return f"{self.psi:.4f}"
 
 
 def psi(reference: np.ndarray, current: np.ndarray) -> float:
@@ -103,25 +119,39 @@ def categorical_bins(reference: pd.Series, current: pd.Series
 
 
 def feature_drift(name: str, kind: str, reference: pd.Series, current: pd.Series,
-                  thresholds: Thresholds) -> FeatureDrift:
+                  thresholds: Thresholds, age_days: pd.Series | None = None) -> FeatureDrift:
+    """PSI, missing rates and new categories of one feature; with `age_days` (a calendar
+    feature: days from each reference row's as-of time to the current one), also against the
+    aged reference, keeping the smaller PSI."""
+    result = _compare(name, kind, reference, current)
+    if age_days is not None and kind == "numeric":
+        aged = _compare(name, kind, pd.to_numeric(reference, errors="coerce") + age_days, current)
+        as_is = result.psi
+        if aged.psi < result.psi:
+            result = aged
+            result.compared = "aged to now"
+        result.psi_as_is = as_is
+    missing_shift = abs(result.missing_rate_current - result.missing_rate_reference)
+    if result.psi >= thresholds.psi_alert or missing_shift >= thresholds.missing_rate_alert \
+            or result.new_categories:
+        result.status = "alert"
+    elif result.psi >= thresholds.psi_warn:
+        result.status = "warn"
+    return result
+
+
+def _compare(name: str, kind: str, reference: pd.Series, current: pd.Series) -> FeatureDrift:
     new: list[str] = []
     if kind == "numeric":
         labels, ref_counts, cur_counts = numeric_bins(reference, current)
     else:
         labels, ref_counts, cur_counts, new = categorical_bins(reference, current)
     ref_shares, cur_shares = _shares(ref_counts), _shares(cur_counts)
-    value = psi(ref_shares, cur_shares)
-    result = FeatureDrift(
-        name, kind, round(value, 6), float(reference.isna().mean()),
+    return FeatureDrift(
+        name, kind, round(psi(ref_shares, cur_shares), 6), float(reference.isna().mean()),
         float(current.isna().mean()), new,
         [{"bin": label, "reference": round(float(r), 6), "current": round(float(c), 6)}
          for label, r, c in zip(labels, ref_shares, cur_shares, strict=True)])
-    missing_shift = abs(result.missing_rate_current - result.missing_rate_reference)
-    if value >= thresholds.psi_alert or missing_shift >= thresholds.missing_rate_alert or new:
-        result.status = "alert"
-    elif value >= thresholds.psi_warn:
-        result.status = "warn"
-    return result
 
 
 @dataclass
@@ -155,10 +185,20 @@ class DriftReport:
 
 def drift_report(model: str, version: int, features_as_of: str, kinds: dict[str, str],
                  reference: pd.DataFrame, current: pd.DataFrame, score_column: str,
-                 current_scores: pd.Series, thresholds: Thresholds) -> DriftReport:
-    """Every feature of `kinds` (name -> numeric | categorical | boolean) and the score."""
+                 current_scores: pd.Series, thresholds: Thresholds,
+                 calendar: frozenset[str] = frozenset(),
+                 reference_as_of: pd.Series | None = None) -> DriftReport:
+    """Every feature of `kinds` (name -> numeric | categorical | boolean) and the score; the
+    `calendar` features also against the reference aged from `reference_as_of` (each row's
+    as-of time) to `features_as_of`."""
+    age_days = None
+    if calendar and reference_as_of is not None:
+        now = pd.Timestamp(features_as_of)
+        age_days = ((now - pd.to_datetime(reference_as_of, utc=True)).dt.total_seconds()
+                    / 86_400).round().reset_index(drop=True)
     features = [feature_drift(name, "numeric" if kind == "numeric" else "categorical",
-                              reference[name], current[name], thresholds)
+                              reference[name].reset_index(drop=True), current[name], thresholds,
+                              age_days if name in calendar else None)
                 for name, kind in kinds.items()]
     features.sort(key=lambda f: (-{"alert": 2, "warn": 1, "stable": 0}[f.status], -f.psi))
     score = feature_drift("score", "numeric", reference[score_column], current_scores,

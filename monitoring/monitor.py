@@ -26,6 +26,7 @@ from serving.batch import current_entities, features_for
 from serving.online import published_as_of, service_views
 from serving.scorer import Scorer
 from training.config import canonical_name
+from training.reference import AS_OF as REFERENCE_AS_OF
 from training.reference import SCORE, read_reference
 from training.registry import Registry
 
@@ -45,6 +46,16 @@ def thresholds_for(model: str, path: Path = THRESHOLDS_FILE) -> Thresholds:
         raise ValueError(f"{path}: unknown threshold keys {sorted(unknown)}; expected "
                          f"{sorted(Thresholds.__dataclass_fields__)}")
     return Thresholds(**merged)
+
+
+def calendar_features(store: FeatureStore, service_name: str) -> frozenset[str]:
+    """The service's features that trend with the calendar by construction (Feast field tag
+    `trend: calendar`, from the dbt YAML's meta)."""
+    service = store.get_feature_service(service_name)
+    return frozenset(
+        feature.name for projection in service.feature_view_projections
+        for feature in store.get_feature_view(projection.name).features
+        if feature.tags.get("trend") == "calendar")
 
 
 @dataclass
@@ -67,7 +78,9 @@ def monitor_drift(model: str, *, store: FeatureStore | None = None,
     scores = scorer.probabilities(scorer.trained.encoder.transform(current))
     kinds = {f.name: f.kind for f in scorer.trained.encoder.features}
     report = drift_report(model, scorer.version, as_of.isoformat(), kinds, reference, current,
-                          SCORE, pd.Series(scores), thresholds_for(model))
+                          SCORE, pd.Series(scores), thresholds_for(model),
+                          calendar=calendar_features(store, scorer.service_name),
+                          reference_as_of=reference.get(REFERENCE_AS_OF))
     folder = monitoring_dir() / model / f"drift-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
     folder.mkdir(parents=True)
     return DriftRun(report, write_report(report, folder))

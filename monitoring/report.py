@@ -69,7 +69,7 @@ def write_report(report: DriftReport, folder: Path) -> dict[str, Path]:
                                                          "plots/score.png")]),
         Section("Features", tables=[(
             ["feature", "status", "PSI", "missing ref", "missing now", "new categories"],
-            [[f.feature, f.status, f"{f.psi:.4f}", f"{f.missing_rate_reference:.1%}",
+            [[f.feature, f.status, f.psi_text, f"{f.missing_rate_reference:.1%}",
               f"{f.missing_rate_current:.1%}", ", ".join(f.new_categories[:5]) or "-"]
              for f in report.features])]),
     ]

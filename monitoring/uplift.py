@@ -140,7 +140,8 @@ def measure_export(con: duckdb.DuckDBPyConnection, folder: Path, data_end: datet
     manifest = json.loads((folder / "manifest.json").read_text())
     model = manifest["model"]
     window_var, outcome_sql = OUTCOMES[model]
-    window = int(dbt_var(window_var))
+    # The horizon of the scores exported; exports from before manifests recorded it: the var.
+    window = int(manifest.get("horizon_days") or dbt_var(window_var))
     start = datetime.fromisoformat(manifest["created_at"])
     end = start + timedelta(days=window)
     treated = read_frame(folder / "members.parquet", columns=["entity_id"])["entity_id"]

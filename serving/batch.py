@@ -11,7 +11,8 @@ Writes, replacing the model's previous scores only when every chunk has been sco
 - the `scores` table of the DuckDB warehouse (this model's rows replaced in one transaction);
 - `data/scores/history/<model>/<features_as_of>.parquet`, kept for performance monitoring.
 `as_of` (a past time) backfills the history with the scores of that time instead.
-Columns: model, entity_id, score, decile, model_version, features_as_of, scored_at.
+Columns: model, entity_id, score, decile, model_version, features_as_of, scored_at,
+horizon_days (the label horizon of the model: a score is P(outcome within that many days)).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ SCHEMA = pa.schema([
     ("decile", pa.int8()), ("model_version", pa.int32()),
     ("features_as_of", pa.timestamp("us", tz="UTC")),
     ("scored_at", pa.timestamp("us", tz="UTC")),
+    ("horizon_days", pa.int32()),  # the label horizon the model was trained for
 ])
 
 
@@ -143,6 +145,7 @@ def score_all(
                         "features_as_of").type),
                     "scored_at": pa.array([scored_at] * len(chunk),
                                           SCHEMA.field("scored_at").type),
+                    "horizon_days": pa.array([scorer.horizon_days] * len(chunk), pa.int32()),
                 }, schema=SCHEMA))
                 if on_progress:
                     on_progress(min(start + chunk_rows, len(ids)), len(ids))
@@ -172,7 +175,10 @@ def replace_in_warehouse(warehouse: Path, model: str, parquet: Path) -> None:
         con.execute(f"create table if not exists {SCORES_TABLE} (model varchar not null, "
                     "entity_id varchar not null, score double not null, decile tinyint not null, "
                     "model_version integer not null, features_as_of timestamptz not null, "
-                    "scored_at timestamptz not null)")
+                    "scored_at timestamptz not null, horizon_days integer)")
+        # A table from before scores carried their horizon gets the column.
+        con.execute(f"alter table {SCORES_TABLE} add column if not exists horizon_days integer")
         con.execute(f"delete from {SCORES_TABLE} where model = ?", [model])
-        con.execute(f"insert into {SCORES_TABLE} select * from read_parquet(?)", [str(parquet)])
+        con.execute(f"insert into {SCORES_TABLE} by name select * from read_parquet(?)",
+                    [str(parquet)])
         con.execute("commit")

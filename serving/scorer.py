@@ -58,6 +58,8 @@ class Scorer:
         self.model, self.version, self.folder = model, version, folder
         self.trained, self.card = trained, card
         self.service_name: str = card["feature_service"]["name"]
+        # None for versions trained before cards recorded it
+        self.horizon_days: int | None = card["label"].get("horizon_days")
         self.join_key: str = card["feature_service"]["join_key"]
         self.feature_names = trained.encoder.names
         self.descriptions = descriptions

@@ -67,7 +67,8 @@ def sections(card: dict[str, Any], plot_paths: dict[str, str]) -> list[Section]:
     out.append(Section("Data", facts=[
         ("feature service", f"{card['feature_service']['name']} (views: "
                             f"{', '.join(card['feature_service']['views'])})"),
-        ("label", f"{card['label']['column']} from the dbt mart {card['label']['mart']}"),
+        ("label", f"{card['label']['column']} within {card['label']['horizon_days']} days, from "
+                  f"the dbt mart {card['label']['mart']}"),
         ("training set sha256", card["data"]["sha256"]),
         ("rows", f"{card['data']['rows']:,} labelled rows x "
                  f"{len(card['feature_service']['features'])} features"

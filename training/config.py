@@ -1,4 +1,5 @@
-"""Per-model configuration (training/models/<model>.yaml), validated strictly.
+"""Per-model configuration (training/models/<model>.yaml, or `MFS_MODEL_CONFIG_DIR`), validated
+strictly.
 
 Everything a training run needs to know about a model lives in its yaml: what it predicts and
 for whom (the passport's text), the label, the feature service, how time is split, the
@@ -14,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+from mfs import paths
 
 
 class _Strict(BaseModel):
@@ -63,6 +64,7 @@ class OracleConfig(_Strict):
     file: str  # in the truth directory (MFS_TRUTH_DIR)
     key: str  # the entity column in that file
     probability: str
+    horizon_days: int = Field(gt=0)  # the window the probability is for: other labels skip it
 
 
 class GateConfig(_Strict):
@@ -98,7 +100,7 @@ class ModelConfigError(ValueError):
 
 
 def model_names() -> list[str]:
-    return sorted(p.stem for p in MODELS_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in paths.model_configs_dir().glob("*.yaml"))
 
 
 def canonical_name(name: str) -> str:
@@ -112,8 +114,11 @@ def as_config(model: str | ModelConfig) -> ModelConfig:
 
 
 def load_model_config(name: str) -> ModelConfig:
-    """`purchase_propensity` (or `purchase-propensity`) -> its training/models/ yaml."""
-    path = MODELS_DIR / f"{canonical_name(name)}.yaml"
+    """`purchase_propensity` (or `purchase-propensity`) -> its yaml in the configs folder
+    (`mfs.paths.model_configs_dir()`); a path to a .yaml file is read as it is."""
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        path = paths.model_configs_dir() / f"{canonical_name(name)}.yaml"
     if not path.exists():
         raise ModelConfigError(f"unknown model {name!r}: no {path}; known: "
                                f"{', '.join(model_names())}")

@@ -105,6 +105,23 @@ def check_labelled_rows(config: ModelConfig, join_key: str) -> int:
     raise NoLabelledRowsError(f"{config.name}: nothing to train on, skipped: {why}")
 
 
+def label_horizon_days(config: ModelConfig) -> int:
+    """The horizon the label mart's rows were made with (its `label_window_days`)."""
+    path = paths.mart_export(config.label.mart)
+    with duckdb.connect() as con:
+        try:
+            found = [r[0] for r in con.execute(
+                f"select distinct label_window_days from read_parquet('{path}/*.parquet')"
+            ).fetchall()]
+        except duckdb.BinderException as exc:
+            raise FileNotFoundError(f"{path}: exported before labels recorded their horizon; "
+                                    "run `mfs build --full-refresh`") from exc
+    if len(found) != 1:
+        raise ValueError(f"{path}: labels of several horizons {sorted(found)}; run `mfs build "
+                         "--full-refresh`")
+    return int(found[0])
+
+
 def entity_share_for(config: ModelConfig, join_key: str, max_rows: int | None) -> float:
     """The share of entities that keeps the complete labels within `max_rows` (1.0: all)."""
     if max_rows is None:

@@ -20,12 +20,13 @@ from training.model import TrainedModel
 SHAP_SAMPLE_ROWS = 2000  # TreeSHAP costs ~2 ms a row here; the ranking is stable at 2k
 
 
-def oracle_scores(config: ModelConfig, frame: pd.DataFrame, join_key: str
-                  ) -> tuple[np.ndarray, str] | None:
-    """The generator's true probabilities for these rows, or None on data without a truth file.
+def oracle_scores(config: ModelConfig, frame: pd.DataFrame, join_key: str,
+                  horizon_days: int) -> tuple[np.ndarray, str] | None:
+    """The generator's true probabilities for these rows, or None on data without a truth file
+    or for labels of another horizon than the truth's.
 
     Read for evaluation only: nothing trained or selected ever sees them."""
-    if config.oracle is None:
+    if config.oracle is None or config.oracle.horizon_days != horizon_days:
         return None
     path = paths.truth_dir() / config.oracle.file
     if not path.exists():

@@ -35,6 +35,7 @@ from training.datasets import (
     feature_kinds,
     feature_names,
     join_key_of,
+    label_horizon_days,
     training_set,
 )
 from training.evaluation import evaluation_dict, fingerprint, oracle_scores, shap_importance
@@ -82,6 +83,7 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
                                f"features of {config.feature_service}")
 
     check_labelled_rows(config, join_key)
+    horizon = label_horizon_days(config)
     share = entity_share_for(config, join_key, config.max_label_rows)
     on_step("training set through Feast" + (f" ({share:.1%} of entities)" if share < 1 else ""))
     frame = training_set(config, with_label_window=True, entity_share=share, store=store)
@@ -105,7 +107,7 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
     logistic.fit(logistic_frame(frame[train], encoder), labels[train])
     scores["logistic_regression"] = logistic.predict_proba(
         logistic_frame(test_frame, encoder))[:, 1]
-    oracle = oracle_scores(config, test_frame, join_key)
+    oracle = oracle_scores(config, test_frame, join_key, horizon)
     if oracle is not None:
         scores["oracle"] = oracle[0]
     y_test = labels[test]
@@ -135,7 +137,8 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
         "feature_service": {"name": config.feature_service, "join_key": join_key,
                             "features": feature_names(service),
                             "views": [p.name for p in service.feature_view_projections]},
-        "label": config.label.model_dump(),
+        "label": {**config.label.model_dump(), "horizon_days": horizon,
+                  "name": f"{config.label.column} within {horizon} days"},
         "split": split.describe(),
         "data": {**fingerprint(frame, {"train": train, "validation": validation,
                                        "test": test}, config.label.column),
@@ -162,7 +165,7 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
     staged = registry.staging_dir(config.name)
     try:
         trained.save(staged)
-        write_reference(staged, test_frame[encoder.names], scores[MODEL])
+        write_reference(staged, test_frame[encoder.names], scores[MODEL], test_frame[AS_OF])
         model_card.write(staged, card, scores, y_test, shap_rows, shap_values, encoder)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)  # never a half-written version
@@ -184,6 +187,7 @@ def _index_entry(card: dict[str, Any]) -> dict[str, Any]:
     """What `mfs models list` shows without opening every card."""
     test = card["test"]
     return {"trained_at": card["trained_at"], "feature_service": card["feature_service"]["name"],
+            "horizon_days": card["label"]["horizon_days"],
             "data_sha256": card["data"]["sha256"],
             "test_window": [card["split"]["test"]["first_as_of"],
                             card["split"]["test"]["last_as_of"]],

@@ -78,19 +78,26 @@
 {#- on-run-end: record this run's start if it was a whole build (or test run) and every node
     passed. A selection, an --empty run or any error, failure, warning or skip records nothing. -#}
 {% macro record_passing_build(results) %}
-    {% if not execute or flags.WHICH not in ['build', 'test'] %}{% do return('') %}{% endif %}
-    {% set args = invocation_args_dict %}
-    {% for narrowing in ['select', 'exclude', 'selector', 'resource_types',
-                         'exclude_resource_types', 'empty', 'sample'] %}
-        {% if args.get(narrowing) %}{% do return('') %}{% endif %}
-    {% endfor %}
-    {% for result in results %}
-        {# no-op: exposures, which have nothing to run #}
-        {% if result.status not in ['success', 'pass', 'no-op'] %}{% do return('') %}{% endif %}
-    {% endfor %}
+    {% if not is_whole_passing_run(results, ['build', 'test']) %}{% do return('') %}{% endif %}
     {% set log = target.schema ~ "." ~ passing_builds_table() %}
     {% do run_query("create table if not exists " ~ log
         ~ " (run_started_at timestamptz not null, invocation_id varchar not null)") %}
     {% do run_query("insert into " ~ log ~ " values ("
         ~ run_started_at_utc() ~ ", '" ~ invocation_id ~ "')") %}
+{% endmacro %}
+
+
+{#- True for a `dbt <one of commands>` over the whole project in which every node passed. -#}
+{% macro is_whole_passing_run(results, commands) %}
+    {% if not execute or flags.WHICH not in commands %}{% do return(false) %}{% endif %}
+    {% set args = invocation_args_dict %}
+    {% for narrowing in ['select', 'exclude', 'selector', 'resource_types',
+                         'exclude_resource_types', 'empty', 'sample'] %}
+        {% if args.get(narrowing) %}{% do return(false) %}{% endif %}
+    {% endfor %}
+    {% for result in results %}
+        {# no-op: exposures, which have nothing to run #}
+        {% if result.status not in ['success', 'pass', 'no-op'] %}{% do return(false) %}{% endif %}
+    {% endfor %}
+    {% do return(true) %}
 {% endmacro %}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from mfs import paths
+from mfs.build.definitions import definition_changes
 from mfs.build.export import ExportedFile, export_marts
 from mfs.build.runner import DbtRun, NodeResult, invoke
 from mfs.build.status import write_build_status
@@ -38,6 +40,8 @@ class BuildSummary:
     rejected_rows: dict[str, dict[str, int]] = field(default_factory=dict)
     exported: list[ExportedFile] = field(default_factory=list)
     absent_optional_sources: list[str] = field(default_factory=list)
+    # Definition vars that changed since the stored rows were built: every row was rebuilt.
+    rebuilt_for: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -131,7 +135,7 @@ def _build(
                             "kind": v.kind, "message": v.message} for v in drifted]
         summary.seconds = round(time.perf_counter() - started, 2)
         return summary
-    var_args = ["--vars", str(dbt_vars)] if dbt_vars else []
+    var_args = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
 
     if freshness != "skip":
         # Freshness queries the raw views, so register them first (dbt build's on-run-start
@@ -157,6 +161,8 @@ def _build(
             summary.seconds = round(time.perf_counter() - started, 2)
             return summary
 
+    summary.rebuilt_for = definition_changes(warehouse, dbt_vars)
+    full_refresh = full_refresh or bool(summary.rebuilt_for)
     args = ["build", *var_args] + (["--full-refresh"] if full_refresh else [])
     dbt_started = time.perf_counter()
     run = invoke(args, raw_dir, warehouse, on_node=on_node, target_dir=target_dir)

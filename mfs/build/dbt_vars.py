@@ -17,3 +17,7 @@ def _vars() -> dict[str, Any]:
 
 def dbt_var(name: str) -> Any:
     return _vars()[name]
+
+
+def dbt_var_names() -> list[str]:
+    return list(_vars())

@@ -6,11 +6,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
+import yaml
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mfs import paths
 from mfs.build.build import FRESHNESS_MODES, BuildSummary, build
+from mfs.build.dbt_vars import dbt_var_names
 from mfs.commands.output import console, emit_json, fail
 from mfs.contract.files import RawLayoutError
 
@@ -24,6 +26,9 @@ def print_summary(summary: BuildSummary) -> None:
     if summary.freshness:
         table.add_row("freshness", ", ".join(f"{f['source']}={f['status']}"
                                              for f in summary.freshness))
+    if summary.rebuilt_for:
+        table.add_row("rebuilt every row", "definitions changed since the last build: "
+                      + ", ".join(summary.rebuilt_for))
     if summary.absent_optional_sources:
         table.add_row("absent (optional)", ", ".join(summary.absent_optional_sources))
     for source_table, reasons in summary.rejected_rows.items():
@@ -43,6 +48,21 @@ def print_summary(summary: BuildSummary) -> None:
         console.print("[bold green]build succeeded[/]")
 
 
+def parse_vars(text: str) -> dict[str, object]:
+    """--vars as a mapping of vars dbt_project.yml declares (a typo would be silently unused)."""
+    try:
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        fail(f"--vars {text!r}: not YAML ({exc})")
+    if not isinstance(given, dict):
+        fail(f"--vars {text!r}: expected a mapping such as '{{purchase_label_days: 60}}'")
+    known = dbt_var_names()
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        fail(f"--vars: unknown var(s) {unknown}; dbt_project.yml declares {sorted(known)}")
+    return given
+
+
 def build_command(
     raw: Path = typer.Option(None, "--raw", help="Raw directory. Default: $MFS_RAW_DIR or "
                              "data/raw."),
@@ -52,6 +72,9 @@ def build_command(
                                   "when stale), warn, or skip."),
     snapshot_end: str = typer.Option(None, "--snapshot-end", help="Latest snapshot date "
                                      "(YYYY-MM-DD); default: the day after the newest data."),
+    dbt_vars_text: str = typer.Option(None, "--vars", help="dbt vars as a YAML mapping, over "
+                                      "dbt_project.yml's: e.g. '{purchase_label_days: 60, "
+                                      "snapshot_cadence: daily}'."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build features with dbt on DuckDB; export the marts to parquet only when every test passes.
@@ -66,10 +89,17 @@ def build_command(
       mfs build --raw ~/exports/2026-11 --freshness warn --json
 
       mfs build --full-refresh
+
+      mfs build --vars '{purchase_label_days: 60}'
+
+    A change of a definition var (the snapshot grid, the session timeout, a label horizon) since
+    the warehouse was built rebuilds every row, and the summary says so.
     """
     if freshness not in FRESHNESS_MODES:
         fail(f"--freshness must be one of {FRESHNESS_MODES}, got {freshness!r}")
-    dbt_vars = {"snapshot_end": snapshot_end} if snapshot_end else None
+    dbt_vars = parse_vars(dbt_vars_text) if dbt_vars_text else {}
+    if snapshot_end:
+        dbt_vars["snapshot_end"] = snapshot_end
     try:
         with Progress(SpinnerColumn(), TextColumn("[bold]dbt build[/] {task.completed} nodes "
                       "done, last: {task.description}"), TimeElapsedColumn(),
@@ -77,7 +107,7 @@ def build_command(
             task = bar.add_task("starting", total=None)
             summary = build(
                 raw or paths.raw_dir(), paths.warehouse_path(), paths.features_dir(),
-                full_refresh=full_refresh, freshness=freshness, dbt_vars=dbt_vars,
+                full_refresh=full_refresh, freshness=freshness, dbt_vars=dbt_vars or None,
                 on_node=lambda name, status: bar.update(task, advance=1,
                                                         description=f"{name} ({status})"),
             )

@@ -62,7 +62,7 @@ def demo_command(
         frame = training_set("purchase_propensity")
     console.print(f"[bold]5. training set[/]  purchase_propensity: {len(frame):,} labelled rows "
                   f"x {frame.shape[1] - 3} features, positive rate "
-                  f"{frame['purchased_next_30d'].mean():.1%}")
+                  f"{frame['purchased_in_window'].mean():.1%}")
     from training.registry import Registry
     from training.train import train_model
 

@@ -56,7 +56,7 @@ def drift_command(
         for column in ("feature", "status", "PSI", "missing ref -> now", "new categories"):
             table.add_column(column)
         for f in [report.score, *report.features[:15]]:
-            table.add_row(f.feature, f.status, f"{f.psi:.4f}",
+            table.add_row(f.feature, f.status, f.psi_text,
                           f"{f.missing_rate_reference:.1%} -> {f.missing_rate_current:.1%}",
                           ", ".join(f.new_categories[:3]) or "-")
         console.print(table)

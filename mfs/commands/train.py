@@ -42,8 +42,9 @@ def print_train_summary(result: TrainResult) -> None:
 
 
 def train_command(
-    model: str = typer.Argument(..., help="purchase-propensity or lead-scoring "
-                                "(a yaml in training/models/)."),
+    model: str = typer.Argument(..., help="purchase-propensity or lead-scoring (a yaml in "
+                                "training/models/ or $MFS_MODEL_CONFIG_DIR), or a path to a "
+                                "model yaml."),
     promote: bool = typer.Option(True, "--promote/--no-promote",
                                  help="Promote when the gate passes (default) or only register."),
     as_json: bool = typer.Option(False, "--json", help="Print the model card as JSON."),

@@ -40,6 +40,9 @@ class FeatureColumn:
     data_type: str  # as written in dbt YAML
     feast_dtype: str  # a name in feast.types
     description: str
+    # 'calendar': grows with the calendar by construction (tenure, days since X); drift
+    # monitoring ages the reference before comparing (monitoring/drift.py).
+    trend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,12 @@ def _mart_spec(node: dict) -> MartSpec:
                 f"one of {', '.join(sorted(FEAST_DTYPES))}")
         if not column.get("description"):
             raise FeatureContractError(f"{col_where}: a feature needs a description")
+        trend = (column.get("meta") or {}).get("trend")
+        if trend not in (None, "calendar"):
+            raise FeatureContractError(f"{col_where}: meta.trend must be 'calendar' (a feature "
+                                       f"that grows with the calendar) or absent, got {trend!r}")
         by_view[view].append(FeatureColumn(column["name"], data_type, FEAST_DTYPES[data_type],
-                                           column["description"].strip()))
+                                           column["description"].strip(), trend))
     views = []
     for name, view_meta in views_meta.items():
         view_where = f"{where}, feature view {name}"

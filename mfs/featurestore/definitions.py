@@ -70,7 +70,9 @@ def build_definitions(features_dir: Path, marts: tuple[MartSpec, ...]) -> Defini
                 entities=[entity],
                 ttl=view.ttl,
                 schema=[Field(name=f.name, dtype=getattr(feast_types, f.feast_dtype),
-                              description=f.description) for f in view.features],
+                              description=f.description,
+                              tags={"trend": f.trend} if f.trend else {})
+                        for f in view.features],
                 source=source,
                 online=True,
                 description=view.description,

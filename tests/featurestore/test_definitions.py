@@ -24,8 +24,8 @@ ARROW_TYPES = {"Int64": "int64", "Int32": "int32", "Float64": "double", "Float32
                "String": "string", "Bool": "bool"}
 
 
-def dbt_feature_columns() -> dict[tuple[str, str], tuple[str, str]]:
-    """(view, column) -> (Feast dtype, description), read straight from the dbt YAML file."""
+def dbt_feature_columns() -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    """(view, column) -> (Feast dtype, description, trend), straight from the dbt YAML file."""
     models = yaml.safe_load(FEATURES_YAML.read_text())["models"]
     out = {}
     for model in models:
@@ -33,7 +33,8 @@ def dbt_feature_columns() -> dict[tuple[str, str], tuple[str, str]]:
             view = (column.get("meta") or {}).get("feature_view")
             if view:
                 out[(view, column["name"])] = (FEAST_DTYPES[column["data_type"]],
-                                               column["description"].strip())
+                                               column["description"].strip(),
+                                               column["meta"].get("trend"))
     return out
 
 
@@ -44,12 +45,14 @@ def repo(clean_build: Built, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_feast_fields_are_exactly_the_dbt_feature_columns(repo) -> None:
-    feast_fields = {(view.name, f.name): (str(f.dtype), f.description)
+    feast_fields = {(view.name, f.name): (str(f.dtype), f.description, f.tags.get("trend"))
                     for view in repo.feature_views for f in view.features}
     dbt_columns = dbt_feature_columns()
     assert set(feast_fields) - set(dbt_columns) == set(), "Feast fields missing in dbt"
     assert set(dbt_columns) - set(feast_fields) == set(), "dbt feature columns missing in Feast"
     assert feast_fields == dbt_columns
+    assert {name for (_, name), (*_, trend) in feast_fields.items() if trend == "calendar"} >= {
+        "tenure_days", "days_since_last_order", "lead_age_days"}
 
 
 def test_every_view_has_a_deliberate_ttl_owner_and_description(repo) -> None:

@@ -114,12 +114,12 @@ def test_training_set_pairs_labels_with_features_as_of_their_time(
     frame = training_set("purchase_propensity", start, end, store=store)
     service = store.get_feature_service("purchase_propensity_v1")
     assert list(frame.columns) == ["customer_id", AS_OF, *feature_names(service),
-                                   "purchased_next_30d"]
+                                   "purchased_in_window"]
     assert frame[AS_OF].min() >= start
     assert frame[AS_OF].max() < end
     with duckdb.connect() as con:
         labels = con.execute(
-            f"select customer_id, snapshot_at, purchased_next_30d from "
+            f"select customer_id, snapshot_at, purchased_in_window from "
             f"read_parquet('{paths.mart_export('purchase_labels', clean_build.features)}') "
             f"where is_label_complete "
             f"and snapshot_at >= ? and snapshot_at < ? order by snapshot_at, customer_id",
@@ -127,7 +127,7 @@ def test_training_set_pairs_labels_with_features_as_of_their_time(
         features = con.execute(
             f"select customer_id, snapshot_at, orders_90d from "
             f"read_parquet('{paths.mart_export('customer_features', clean_build.features)}')").df()
-    assert frame["purchased_next_30d"].tolist() == labels["purchased_next_30d"].tolist()
+    assert frame["purchased_in_window"].tolist() == labels["purchased_in_window"].tolist()
     assert frame["customer_id"].tolist() == labels["customer_id"].tolist()
     # Labels sit on snapshots, so each row's features are that very snapshot's row.
     joined = frame.merge(features, left_on=["customer_id", AS_OF],

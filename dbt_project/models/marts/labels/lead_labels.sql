@@ -24,7 +24,8 @@ final as (
             journeys.won_at > calendar.snapshot_at
             and journeys.won_at <= calendar.snapshot_at + interval {{ var('lead_label_days') }} day,
             false
-        ) as converted_next_90d,
+        ) as converted_in_window,
+        {{ var('lead_label_days') }} as label_window_days,
         calendar.snapshot_at + interval {{ var('lead_label_days') }} day
         <= (select data_end.data_end_at from data_end) as is_label_complete
     from journeys

@@ -9,7 +9,7 @@
 }}
 -- One row per customer per snapshot time (the same spine as customer_features): did the
 -- customer place an order (any status: the decision to buy is what we predict) in the
--- `purchase_label_days` after the snapshot? Labels only look forward; `is_label_complete`
+-- `purchase_label_days` after the snapshot (the horizon, kept in label_window_days)? Labels only look forward; `is_label_complete`
 -- is false while the window has not closed yet, and such rows must not be trained on.
 --
 -- Each order marks the few snapshots whose window holds it (a join with the calendar, which
@@ -93,7 +93,8 @@ final as (
         spine.customer_id,
         spine.snapshot_at,
         spine.label_window_ends_at,
-        purchases_in_window.customer_id is not null as purchased_next_30d,
+        purchases_in_window.customer_id is not null as purchased_in_window,
+        {{ var('purchase_label_days') }} as label_window_days,
         spine.is_label_complete,
         {{ run_started_at_utc() }} as created_at
     from spine
