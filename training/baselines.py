@@ -10,6 +10,9 @@
   table is below, in one place, and in docs/training.md.
 - **Logistic regression** on the same features (missing values imputed with the training median
   plus a missing flag, numbers standardised, categories one-hot).
+- **BG/NBD** (purchase propensity, `btyd_baseline: true`): the buy-till-you-die model, fitted at
+  each as-of time on that time's customers (their history up to it, nothing later), giving
+  P(a purchase within the horizon) (training/btyd.py).
 
 Rules produce points, not probabilities: each is turned into a probability by an isotonic
 regression fitted on the training rows (the points' observed purchase rate, kept monotone), so
@@ -29,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from training import btyd
 from training.features import FeatureEncoder
 
 # Lead points: (feature, value or threshold) -> points. A HubSpot-style manual score.
@@ -154,3 +158,26 @@ def logistic_frame(frame: pd.DataFrame, encoder: FeatureEncoder) -> pd.DataFrame
         else:
             out[spec.name] = matrix[:, j].astype(np.float64)
     return pd.DataFrame(out, index=frame.index)
+
+
+class BgNbdBaseline:
+    """BG/NBD fitted separately at each as-of time of the rows it scores, on those rows: every
+    input is a point-in-time feature, so each fit sees only history before its as-of time."""
+
+    INPUTS = ("orders_lifetime", "tenure_days", "days_since_last_order")
+
+    def __init__(self, horizon_days: int, as_of_column: str) -> None:
+        self.horizon_days, self.as_of_column = horizon_days, as_of_column
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        missing = [c for c in self.INPUTS if c not in frame]
+        if missing:
+            raise ValueError(f"BG/NBD needs the features {missing}; not in the feature service")
+        out = np.empty(len(frame))
+        for rows in frame.groupby(self.as_of_column, sort=False).indices.values():
+            part = frame.iloc[rows]
+            x, t_x, big_t = btyd.history_inputs(*(part[c].to_numpy(dtype=np.float64)
+                                                  for c in self.INPUTS))
+            out[rows] = btyd.fit(x, t_x, big_t).purchase_probability(self.horizon_days,
+                                                                     x, t_x, big_t)
+        return out

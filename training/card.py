@@ -95,6 +95,17 @@ def sections(card: dict[str, Any], plot_paths: dict[str, str]) -> list[Section]:
         metric_section.paragraphs.append(
             f"Model ROC-AUC / oracle ROC-AUC = **{ratio:.4f}** (the oracle is the generator's "
             f"true probability, read for evaluation only from {card['oracle_source']}).")
+    versus = card.get("versus_baselines") or {}
+    if versus:
+        metric_section.tables.append((
+            ["model minus", "ROC-AUC (95% CI)", "lift@10% (95% CI)"],
+            [[name, *[f"{d[m]['difference']:+.4f} [{d[m]['low']:+.4f}, {d[m]['high']:+.4f}]"
+                      for m in ("roc_auc", "top_decile_lift")]]
+             for name, d in versus.items()]))
+        metric_section.paragraphs.append(
+            "Differences on the same test rows; intervals from a paired bootstrap that "
+            "resamples entities (200 rounds). An interval that spans zero is no evidence "
+            "either way.")
     out.append(metric_section)
     model = test["model"]
     out.append(Section("Deciles (model)", tables=[(

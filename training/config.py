@@ -86,6 +86,9 @@ class ModelConfig(_Strict):
     split: SplitConfig
     xgboost: XGBoostConfig = XGBoostConfig()
     rule_baseline: Literal["rfm", "lead_points"]
+    # BG/NBD ("buy till you die") as a baseline too: purchase models, whose features carry
+    # orders_lifetime, tenure_days and days_since_last_order (training/btyd.py).
+    btyd_baseline: bool = False
     segments: list[str] = []  # feature columns the card breaks metrics down by
     # Memory bound: above this many complete labels, a fixed share of entities (by a hash of the
     # key, all their as-of times) is trained on. ~1.7 KiB a row at peak for purchase propensity.

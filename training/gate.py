@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from training.config import GateConfig
+from training.metrics import Difference
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,19 @@ class GateDecision:
 
 
 def decide(candidate: float, baselines: dict[str, float], production: float | None,
-           config: GateConfig, production_version: int | None = None) -> GateDecision:
-    """`candidate`, `baselines` and `production` are the gate metric on the same test rows."""
+           config: GateConfig, production_version: int | None = None,
+           margins: dict[str, Difference] | None = None) -> GateDecision:
+    """`candidate`, `baselines` and `production` are the gate metric on the same test rows;
+    `margins` the candidate-minus-baseline differences with their 95% intervals, which each
+    reason states (a difference whose interval spans zero is said to be not significant)."""
     metric, reasons, ok = config.metric, [], True
     for name, value in sorted(baselines.items()):
         beats = candidate > value
         ok &= beats
+        margin = (margins or {}).get(name)
         reasons.append(f"{'beats' if beats else 'does not beat'} baseline {name}: {metric} "
-                       f"{candidate:.4f} vs {value:.4f}")
+                       f"{candidate:.4f} vs {value:.4f}"
+                       + (f", {margin.describe()}" if margin else ""))
     if production is None:
         reasons.append("no production model yet: nothing to compare with")
     else:

@@ -175,3 +175,83 @@ def by_segment(labels: np.ndarray, scores: np.ndarray, segments: np.ndarray,
         else:
             out[value] = evaluate(y[mask], p[mask])
     return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A metric of a candidate minus a baseline's, on the same rows, with a 95% interval."""
+
+    metric: str
+    difference: float
+    low: float
+    high: float
+
+    @property
+    def significant(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+    def describe(self) -> str:
+        return (f"{self.difference:+.4f} (95% CI [{self.low:+.4f}, {self.high:+.4f}]"
+                + ("" if self.significant else ", not significant") + ")")
+
+
+def weighted_top_decile_lift(labels: np.ndarray, scores: np.ndarray,
+                             weights: np.ndarray) -> float:
+    """Lift of the top 10% of the weight (ties broken by order, as `deciles` does)."""
+    return _Ranked(scores).top_decile_lift(np.asarray(labels, dtype=np.float64), weights)
+
+
+class _Ranked:
+    """One scorer's ordering, computed once, so that each bootstrap round's weighted ROC-AUC
+    and lift cost O(rows) (sklearn would sort again every round: minutes at a million rows)."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.order = np.argsort(-np.asarray(scores), kind="stable")
+        self.levels, self.level_of = np.unique(scores, return_inverse=True)
+
+    def roc_auc(self, y: np.ndarray, w: np.ndarray) -> float:
+        """P(a positive outranks a negative), ties counting half, with row weights."""
+        pos = np.bincount(self.level_of, weights=w * y, minlength=len(self.levels))
+        neg = np.bincount(self.level_of, weights=w * (1 - y), minlength=len(self.levels))
+        below = np.cumsum(neg) - neg
+        return float((pos * (below + 0.5 * neg)).sum() / (pos.sum() * neg.sum()))
+
+    def top_decile_lift(self, y: np.ndarray, w: np.ndarray) -> float:
+        ranked_w, ranked_y = w[self.order], y[self.order]
+        top = np.cumsum(ranked_w) <= 0.1 * ranked_w.sum()
+        base = (w * y).sum() / w.sum()
+        if not base or not ranked_w[top].sum():
+            return float("nan")
+        return float((ranked_w[top] * ranked_y[top]).sum() / ranked_w[top].sum() / base)
+
+
+def paired_differences(labels: np.ndarray, candidate: np.ndarray, baseline: np.ndarray,
+                       entities: np.ndarray, rounds: int = 200, seed: int = 0
+                       ) -> dict[str, Difference]:
+    """ROC-AUC and top-decile lift of candidate minus baseline, with percentile intervals from
+    a paired bootstrap that resamples entities (all rows of an entity together: its as-of times
+    are not independent), as row weights."""
+    y = np.asarray(labels, dtype=np.float64)
+    codes = np.unique(np.asarray(entities), return_inverse=True)[1]
+    entity_count = int(codes.max()) + 1
+    ranked = _Ranked(candidate), _Ranked(baseline)
+    metrics = ("roc_auc", "top_decile_lift")
+
+    def difference(weights: np.ndarray) -> dict[str, float]:
+        return {m: getattr(ranked[0], m)(y, weights) - getattr(ranked[1], m)(y, weights)
+                for m in metrics}
+
+    point = difference(np.ones_like(y))
+    draw = np.random.default_rng(seed).multinomial
+    draws: dict[str, list[float]] = {m: [] for m in metrics}
+    for _ in range(rounds):
+        weights = draw(entity_count, np.full(entity_count, 1 / entity_count))[codes].astype(
+            np.float64)
+        positives = (weights * y).sum()
+        if positives == 0 or positives == weights.sum():
+            continue
+        for m, value in difference(weights).items():
+            draws[m].append(value)
+    return {m: Difference(m, float(point[m]),
+                          *(float(v) for v in np.nanpercentile(draws[m], [2.5, 97.5])))
+            for m in metrics}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,12 @@ from feast import FeatureStore
 
 from mfs.featurestore.store import open_store
 from training import card as model_card
-from training.baselines import RuleBaseline, logistic_baseline, logistic_frame
+from training.baselines import (
+    BgNbdBaseline,
+    RuleBaseline,
+    logistic_baseline,
+    logistic_frame,
+)
 from training.config import ModelConfig, ModelConfigError, as_config
 from training.datasets import (
     AS_OF,
@@ -41,7 +46,7 @@ from training.datasets import (
 from training.evaluation import evaluation_dict, fingerprint, oracle_scores, shap_importance
 from training.features import FeatureEncoder
 from training.gate import GateDecision, decide
-from training.metrics import by_segment, evaluate
+from training.metrics import by_segment, evaluate, paired_differences
 from training.model import TrainedModel, booster_params
 from training.reference import write_reference
 from training.registry import Registry
@@ -107,12 +112,18 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
     logistic.fit(logistic_frame(frame[train], encoder), labels[train])
     scores["logistic_regression"] = logistic.predict_proba(
         logistic_frame(test_frame, encoder))[:, 1]
+    if config.btyd_baseline:
+        scores["bg_nbd"] = BgNbdBaseline(horizon, AS_OF).predict(test_frame)
     oracle = oracle_scores(config, test_frame, join_key, horizon)
     if oracle is not None:
         scores["oracle"] = oracle[0]
     y_test = labels[test]
     evaluations = {name: evaluate(y_test, s) for name, s in scores.items()}
     baselines = [name for name in scores if name not in (MODEL, "oracle")]
+    on_step("paired bootstrap of the model against each baseline")
+    entities = test_frame[join_key].to_numpy()
+    margins = {name: paired_differences(y_test, scores[MODEL], scores[name], entities)
+               for name in baselines}
 
     production = registry.production(config.name)
     production_metric = None
@@ -124,7 +135,8 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
     metric = config.gate.metric
     gate = decide(getattr(evaluations[MODEL], metric),
                   {b: getattr(evaluations[b], metric) for b in baselines},
-                  production_metric, config.gate, production)
+                  production_metric, config.gate, production,
+                  {b: m[metric] for b, m in margins.items() if metric in m})
 
     on_step("model card")
     importance, shap_rows, shap_values = shap_importance(trained, features[test])
@@ -148,6 +160,9 @@ def train_model(model: str | ModelConfig, *, store: FeatureStore | None = None,
                     "early_stopping_rounds": config.xgboost.early_stopping_rounds,
                     "trees": trained.booster.num_boosted_rounds()},
         "baselines": baselines,
+        # model minus each baseline on the test rows, 95% paired bootstrap by entity
+        "versus_baselines": {b: {name: asdict(d) for name, d in m.items()}
+                             for b, m in margins.items()},
         "test": {name: evaluation_dict(e) for name, e in evaluations.items()},
         "oracle_source": oracle[1] if oracle is not None else None,
         "segments": {column: _segment_summary(by_segment(y_test, scores[MODEL],

@@ -30,6 +30,9 @@ def generate_command(
     dirty: bool = typer.Option(False, "--dirty", help="Plant documented defects with known "
                                "counts (_dirty_counts.json)."),
     fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    profile: str = typer.Option("full", "--profile", help="full (every contract table, the "
+                                "planted truth of both models) or transactions (a B2C shop's "
+                                "export: contacts and orders only, customers acquired in bursts)."),
     treatment_export: Path = typer.Option(
         None, "--treatment-export", help="An export folder (data/exports/<audience>/<id>/): "
         "its treatment group orders more in the 30 days after it (see --uplift); the truth "
@@ -48,6 +51,8 @@ def generate_command(
 
       mfs generate -n 5000 --dirty --json
 
+      mfs generate -n 20000 --days 1095 --profile transactions
+
       mfs generate --end 2026-08-15 --uplift 0.3 --treatment-export EXPORT_FOLDER
     """
     try:
@@ -58,7 +63,7 @@ def generate_command(
     truth_dir = truth_out or (out_dir.parent / "truth" if out else paths.truth_dir())
     opts = GenerateOptions(out=out_dir, customers=customers, days=days, seed=seed,
                            end=end_date, dirty=dirty, format=fmt, truth_out=truth_dir,
-                           treatment_export=treatment_export, uplift=uplift)
+                           treatment_export=treatment_export, uplift=uplift, profile=profile)
     try:
         with Progress(TextColumn("[bold]generating"), BarColumn(), TextColumn("{task.completed}/"
                       "{task.total} chunks"), TimeElapsedColumn(), console=console,

@@ -29,13 +29,14 @@ import pyarrow.parquet as pq
 from mfs import clock
 from mfs.contract.schema import TABLES_BY_NAME
 from mfs.synthetic import dirty as dirt
-from mfs.synthetic import people
+from mfs.synthetic import people, transactions
 from mfs.synthetic.ads import AdPlan
 from mfs.synthetic.calendar import MICROS_PER_DAY, Calendar
 from mfs.synthetic.customers import CHUNK_SIZE, Accounts, simulate_chunk
 from mfs.synthetic.leads import INDUSTRIES, simulate_leads
 from mfs.synthetic.treatment import Treatment
 
+PROFILES = ("full", "transactions")
 ACCOUNT_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
                  "Tyrell", "Cyberdyne", "Aperture", "Oceanic", "Soylent", "Massive", "Nakatomi",
                  "Wonka", "Monarch", "Gekko", "Dunder", "Prestige")
@@ -54,6 +55,9 @@ class GenerateOptions:
     truth_out: Path | None = None
     treatment_export: Path | None = None  # simulate a treatment effect for this export
     uplift: float = 0.0  # the true relative uplift of that treatment
+    # "full": every contract table, planted truth for both models; "transactions": a B2C
+    # shop's two-table export (mfs/synthetic/transactions.py)
+    profile: str = "full"
 
     @property
     def truth_dir(self) -> Path:
@@ -125,6 +129,10 @@ def generate(opts: GenerateOptions,
     """Generate the raw tables; `progress(done, total)` is called after each chunk."""
     if opts.format not in ("parquet", "csv"):
         raise ValueError(f"--format must be parquet or csv, not {opts.format!r}")
+    if opts.profile not in PROFILES:
+        raise ValueError(f"--profile must be one of {PROFILES}, not {opts.profile!r}")
+    if opts.profile != "full" and (opts.dirty or opts.treatment_export is not None):
+        raise ValueError("--dirty and --treatment-export need the full profile")
     if opts.customers < 1 or opts.days < 35:
         raise ValueError("need at least 1 customer and 35 days (one label window plus a week)")
     started = time.perf_counter()
@@ -139,6 +147,8 @@ def generate(opts: GenerateOptions,
         directory.mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob("*.parquet"), *out.glob("*.csv"), *out.glob("_*.json")]:
         stale.unlink()
+    if opts.profile == "transactions":
+        return _transactions(opts, cal, out, truth_dir, started)
 
     rng = np.random.default_rng(np.random.SeedSequence([opts.seed, 0]))
     accounts, account_table, account_extra = _accounts(rng, max(3, opts.customers // 16), cal)
@@ -251,6 +261,29 @@ def generate(opts: GenerateOptions,
         (truth_dir / "treatment_effect.json").write_text(
             json.dumps(treatment.truth(), indent=2) + "\n")
     return summary
+
+
+def _transactions(opts: GenerateOptions, cal: Calendar, out: Path, truth_dir: Path,
+                  started: float) -> GenerateSummary:
+    """The two-table profile: contacts and orders with their required columns, and truth."""
+    tables = transactions.simulate(cal, opts.customers, opts.seed)
+    rows = {}
+    for name in ("crm_contacts", "crm_orders"):
+        one = _Sink(out / f"{name}.{opts.format}", opts.format)
+        one.write(tables[name])
+        one.close()
+        rows[name] = tables[name].num_rows
+    truth = _Sink(truth_dir / "purchase_truth.parquet", "parquet")
+    truth.write(tables["purchase_truth"])
+    truth.close()
+    params = {"profile": opts.profile, "customers": opts.customers, "days": opts.days,
+              "seed": opts.seed, "end": opts.end.isoformat(), "start": cal.start.isoformat(),
+              "format": opts.format, "rows": rows}
+    for folder in (out, truth_dir):
+        (folder / "_generation.json").write_text(json.dumps(params, indent=2) + "\n")
+    return GenerateSummary(out=str(out), truth=str(truth_dir),
+                           seconds=round(time.perf_counter() - started, 2),
+                           rows=dict(sorted(rows.items())), defects=[])
 
 
 def _consent_as_text(table: pa.Table) -> pa.Table:

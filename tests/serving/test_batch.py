@@ -37,7 +37,8 @@ def test_mfs_score_writes_parquet_and_the_warehouse_table(served_world: ServedWo
     table = warehouse_scores(served_world, "purchase_propensity")
     assert summary["entities"] == len(parquet) == len(table) == parquet["entity_id"].nunique()
     assert list(parquet.columns) == ["model", "entity_id", "score", "decile", "model_version",
-                                     "features_as_of", "scored_at"]
+                                     "features_as_of", "scored_at", "horizon_days"]
+    assert set(parquet["horizon_days"]) == {30}
     assert parquet["score"].between(0, 1).all()
     assert set(parquet["decile"]) <= set(range(1, 11))
     assert (parquet["model_version"] == summary["version"]).all()

@@ -13,7 +13,9 @@ from training.metrics import (
     calibration,
     deciles,
     evaluate,
+    paired_differences,
     top_k,
+    weighted_top_decile_lift,
 )
 
 
@@ -117,3 +119,29 @@ def test_segments_too_small_or_one_sided_say_why() -> None:
     assert result["b2b"] == "only 40 rows (< 50)"
     assert result["partner"] == "only 20 rows (< 50)"
     assert result["b2c"].rows == 240
+
+
+def test_paired_differences_by_entity() -> None:
+    """A clearly better scorer: a positive AUC difference whose interval excludes zero; the
+    same scorer against itself: zero, and no evidence either way."""
+    rng = np.random.default_rng(0)
+    entities = np.repeat(np.arange(400), 5)  # five as-of times each
+    truth = rng.random(entities.size)
+    labels = rng.random(entities.size) < truth
+    good, noisy = truth, truth + rng.normal(0, 0.6, entities.size)
+    better = paired_differences(labels, good, noisy, entities, rounds=100)
+    assert better["roc_auc"].difference > 0
+    assert better["roc_auc"].significant
+    assert better["roc_auc"].low <= better["roc_auc"].difference <= better["roc_auc"].high
+    same = paired_differences(labels, good, good, entities, rounds=50)
+    assert same["roc_auc"].difference == 0
+    assert not same["roc_auc"].significant
+    assert "not significant" in same["roc_auc"].describe()
+
+
+def test_weighted_lift_with_unit_weights_is_the_decile_lift() -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.random(1000) < 0.2
+    scores = (rng.random(1000) + labels * 0.3) / 1.3
+    assert weighted_top_decile_lift(labels.astype(float), scores, np.ones(1000)) == \
+        pytest.approx(evaluate(labels, scores).top_decile_lift)

@@ -61,7 +61,14 @@ def test_the_same_data_and_config_give_a_byte_identical_model(two_runs) -> None:
 def test_the_card_reports_every_metric_against_baselines_and_oracle(two_runs) -> None:
     result = two_runs[0]
     card = json.loads((result.folder / "card.json").read_text())
-    assert set(card["test"]) == {"model", "rule_rfm", "logistic_regression", "oracle"}
+    assert set(card["test"]) == {"model", "rule_rfm", "logistic_regression", "bg_nbd", "oracle"}
+    assert card["label"]["horizon_days"] == 30
+    versus = card["versus_baselines"]
+    assert set(versus) == {"rule_rfm", "logistic_regression", "bg_nbd"}
+    for margins in versus.values():
+        for m in ("roc_auc", "top_decile_lift"):
+            assert margins[m]["low"] <= margins[m]["difference"] <= margins[m]["high"]
+    assert all("95% CI" in r for r in card["gate"]["reasons"] if "baseline" in r)
     for metrics in card["test"].values():
         assert 0.5 < metrics["roc_auc"] <= 1
         assert len(metrics["deciles"]) == 10
