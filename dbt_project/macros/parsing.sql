@@ -10,14 +10,14 @@
     are quarantined by timestamp_problem() as `timestamp_without_timezone`, the class
     `mfs validate` reports for them (mfs/contract/validate.py uses the same pattern). -#}
 {% macro parse_timestamp(column, table) -%}
-    {%- set type = raw_type(table, column) -%}
-    {%- if type == 'TIMESTAMP WITH TIME ZONE' -%}
-        {{ column }}
-    {%- elif type == 'VARCHAR' -%}
+    {%- set type = raw_type(table, column) | trim -%}
+    {%- if type == 'VARCHAR' -%}
         case when regexp_matches(trim({{ column }}), '{{ zoned_time_pattern() }}')
              then try_cast(trim({{ column }}) as timestamptz) end
-    {%- else -%}
+    {%- elif type in ['TIMESTAMP', 'DATE', 'TIMESTAMP_NS', 'TIMESTAMP_MS', 'TIMESTAMP_S'] -%}
         cast(null as timestamptz)
+    {%- else -%}
+        {{ column }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -26,13 +26,18 @@
     [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$
 {%- endmacro %}
 
-{#- The DuckDB type of a raw column (`source.x` names column x) as the file stores it. -#}
+{#- The DuckDB type of a raw column (`source.x` names column x) as the file stores it, written
+    out (not returned: a nested return leaks out of the calling macro in sqlfluff's linter). -#}
 {% macro raw_type(table, column) -%}
-    {%- if not execute -%}{%- do return('TIMESTAMP WITH TIME ZONE') -%}{%- endif -%}
-    {%- set name = column.split('.')[-1] -%}
-    {%- set found = run_query("select data_type from information_schema.columns where "
-        ~ "table_schema = 'raw' and table_name = '" ~ table ~ "' and column_name = '" ~ name ~ "'") -%}
-    {%- do return(found.columns[0].values()[0] if found.rows | length else 'VARCHAR') -%}
+    {%- if execute -%}
+        {%- set name = column.split('.')[-1] -%}
+        {%- set found = run_query("select data_type from information_schema.columns where "
+            ~ "table_schema = 'raw' and table_name = '" ~ table ~ "' and column_name = '"
+            ~ name ~ "'") -%}
+        {{- found.columns[0].values()[0] if found.rows | length else 'VARCHAR' -}}
+    {%- else -%}
+        TIMESTAMP WITH TIME ZONE
+    {%- endif -%}
 {%- endmacro %}
 
 {#- "Now" for the build: what may not lie in the future, the cap on the latest snapshot and the
@@ -58,11 +63,12 @@
         {% if required -%}
         when {{ column }} is null then 'missing_{{ column }}'
         {% endif -%}
-        {% if raw_type(table, column) == 'VARCHAR' -%}
+        {% set type = raw_type(table, column) | trim -%}
+        {% if type == 'VARCHAR' -%}
         when {{ column }} is not null
              and not regexp_matches(trim({{ column }}), '{{ zoned_time_pattern() }}')
             then 'timestamp_without_timezone'
-        {% elif raw_type(table, column) != 'TIMESTAMP WITH TIME ZONE' -%}
+        {% elif type in ['TIMESTAMP', 'DATE', 'TIMESTAMP_NS', 'TIMESTAMP_MS', 'TIMESTAMP_S'] -%}
         when {{ column }} is not null then 'timestamp_without_timezone'
         {% endif -%}
         when {{ column }} is not null and {{ parse_timestamp(column, table) }} is null

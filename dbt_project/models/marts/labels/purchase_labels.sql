@@ -9,8 +9,9 @@
 }}
 -- One row per customer per snapshot time (the same spine as customer_features): did the
 -- customer place an order (any status: the decision to buy is what we predict) in the
--- `purchase_label_days` after the snapshot (the horizon, kept in label_window_days)? Labels only look forward; `is_label_complete`
--- is false while the window has not closed yet, and such rows must not be trained on.
+-- `purchase_label_days` after the snapshot (the horizon, kept in label_window_days)? Labels
+-- only look forward; `is_label_complete` is false while the window has not closed yet, and
+-- such rows must not be trained on.
 --
 -- Each order marks the few snapshots whose window holds it (a join with the calendar, which
 -- has a row per week), and the spine looks those up in a hash join, so the 37M-row spine at 1M
